@@ -1,0 +1,95 @@
+"""Settings: where data lives, which database, holidays and key bindings.
+
+Settings come from a TOML file (``MLKANBAN_CONFIG`` or ``config.toml`` in the
+user config directory), then environment variables, then command-line flags. Paths
+are resolved lazily: importing this module creates nothing on disk.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from mlkanban.domain.errors import BadInput
+
+APP_NAME = "mlkanban"
+
+
+class Settings(BaseModel):
+    """Everything a user can configure; every front end gets one of these."""
+
+    db: str | None = None
+    """Database: a SQLite path, or a SQLAlchemy URL (contains ``://``)."""
+
+    user: str | None = None
+    """Handle of the acting person; defaults to ``MLKANBAN_USER`` or the OS user."""
+
+    holidays: list[date] = Field(default_factory=list)
+    """Days that are not working days, besides weekends (ISO dates)."""
+
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Board key remapping: binding id → keys, e.g. ``{"board.start" = "S"}``."""
+
+    poll_seconds: float = 1.0
+    """How often the board looks for changes made elsewhere."""
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def config_path() -> Path:
+    env = os.environ.get("MLKANBAN_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / "config.toml"
+
+
+def default_db_path() -> Path:
+    return data_dir() / "board.db"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the config file if there is one; a broken file is a one-line error."""
+    path = path or config_path()
+    raw: dict = {}
+    if path.is_file():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise BadInput(f"cannot read config file {path}: {exc}") from None
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise BadInput(f"config file {path}: {where}: {first['msg']}") from None
+
+
+def resolve_db(flag: str | None, settings: Settings) -> str:
+    """``--db``, else ``MLKANBAN_DB``, else the config file, else the data dir."""
+    return flag or os.environ.get("MLKANBAN_DB") or settings.db or str(default_db_path())
+
+
+def resolve_user(flag: str | None, settings: Settings) -> str:
+    """``--as``, else ``MLKANBAN_USER``, else the config file, else the OS user."""
+    if flag:
+        return flag
+    env = os.environ.get("MLKANBAN_USER")
+    if env:
+        return env
+    if settings.user:
+        return settings.user
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in a bare container
+        return "unknown"

@@ -1,0 +1,1 @@
+"""The pure core: phases, statuses, rules and working days. No I/O, no UI."""

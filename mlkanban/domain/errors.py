@@ -1,0 +1,38 @@
+"""Errors every layer raises and the CLI and TUI turn into one-line messages.
+
+Each error carries the process exit code of DESIGN.md §6 so that the command line
+never has to guess: 1 when a rule refused the change, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+
+class MlkanbanError(Exception):
+    """Base of every error a user can cause; never shown as a traceback."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BadInput(MlkanbanError):
+    """Malformed or out-of-range input: an unknown phase, a future date, ..."""
+
+
+class NotFound(BadInput):
+    """A person, project or task that does not exist."""
+
+
+class RuleRefused(MlkanbanError):
+    """A board rule (WIP limit, size limit, allowed transitions) said no."""
+
+    exit_code = 1
+
+
+class SchemaError(MlkanbanError):
+    """The database cannot be used by this version of mlkanban."""

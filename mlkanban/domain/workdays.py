@@ -1,0 +1,52 @@
+"""Working-day arithmetic: Monday to Friday minus configured holidays.
+
+Ages, cycle times and the size limit are counted in working days *inclusive* of
+the first day: a task started this morning is on day 1, and a 5-day task started on
+a Monday is over size on the following Monday (day 6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
+
+WEEKDAYS = (MO, TU, WE, TH, FR)
+
+
+class WorkCalendar:
+    """Counts working days; holidays come from the settings."""
+
+    def __init__(self, holidays: Iterable[date] = ()) -> None:
+        self.holidays = frozenset(holidays)
+        self._count = lru_cache(maxsize=4096)(self._count_uncached)
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self.holidays
+
+    def working_days(self, start: date, end: date) -> int:
+        """Working days from ``start`` to ``end``, both included (0 if end < start)."""
+        if end < start:
+            return 0
+        return self._count(start, end)
+
+    def _count_uncached(self, start: date, end: date) -> int:
+        days = rrule(DAILY, dtstart=start, until=end, byweekday=WEEKDAYS)
+        holidays = sum(1 for h in self.holidays if start <= h <= end and h.weekday() < 5)
+        return days.count() - holidays
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The date ``days`` working days after ``start`` (``start`` itself is not counted)."""
+        if days <= 0:
+            return start
+        for day in rrule(DAILY, dtstart=start + relativedelta(days=1), byweekday=WEEKDAYS):
+            candidate = day.date()
+            if candidate in self.holidays:
+                continue
+            days -= 1
+            if days == 0:
+                return candidate
+        raise AssertionError("unreachable: rrule is infinite")  # pragma: no cover

@@ -1,0 +1,1 @@
+"""Storage: tables, engine, schema migrations and the service layer (the only writer)."""

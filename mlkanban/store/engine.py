@@ -1,0 +1,90 @@
+"""Engines from a path or a URL, with SQLite set up for several processes at once.
+
+SQLite runs with foreign keys on, WAL (readers never block the writer), a busy
+timeout, and write transactions that take the write lock at ``BEGIN`` (``BEGIN
+IMMEDIATE``), so a rule checked inside the transaction still holds at commit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from mlkanban.domain.errors import BadInput
+
+#: Execution option marking a connection that will write (see ``write_engine``).
+WRITE_OPTION = "mlkanban_write"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def database_url(db: str) -> str:
+    """A SQLAlchemy URL for ``db``: URLs pass through, anything else is a SQLite path."""
+    if "://" in db:
+        return db
+    path = Path(db).expanduser()
+    return f"sqlite:///{path}"
+
+
+def sqlite_path(engine: Engine) -> Path | None:
+    """The file behind a SQLite engine (None for other databases or in-memory)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def make_engine(db: str) -> Engine:
+    """Create (but do not connect) an engine for a path or a URL."""
+    url = database_url(db)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise BadInput(f"not a database URL: {db!r}") from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            path = Path(parsed.database)
+            if path.is_dir():
+                raise BadInput(f"{path} is a directory, not a database file")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise BadInput(f"cannot create {path.parent}: {exc.strerror}") from None
+        engine = create_engine(
+            parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        )
+        _configure_sqlite(engine)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except Exception as exc:  # missing driver, bad options
+        raise BadInput(f"cannot use database {parsed.render_as_string()}: {exc}") from None
+
+
+def write_engine(engine: Engine) -> Engine:
+    """The same engine, marked so that its transactions take the write lock first."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Let us issue BEGIN ourselves (pysqlite would defer it to the first write).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")

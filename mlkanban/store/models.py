@@ -1,0 +1,105 @@
+"""The tables. Keys people type (handles, ``CHURN``, ``CHURN-12``) are unique columns;
+integer ids are internal. Every change to these rows is also recorded as an Event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from mlkanban.store.types import UTCDateTime
+
+
+def _ts(*, nullable: bool = False, index: bool = False):
+    return Field(sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class Person(SQLModel, table=True):
+    """Someone with a swimlane on the board."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    handle: str = Field(unique=True, max_length=40)
+    name: str = ""
+    wip_limit: int = 1
+    active: bool = True
+    created_at: datetime = _ts()
+
+
+class Project(SQLModel, table=True):
+    """An epic: a hypothesis split into tasks. ``next_number`` keeps task keys unused."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=10)
+    name: str
+    description: str = ""
+    owner_id: int | None = Field(default=None, foreign_key="person.id")
+    hypothesis: str = ""
+    metric: str = ""
+    status: str = "active"
+    outcome: str | None = None
+    outcome_why: str | None = None
+    next_number: int = 1
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class PhasePlan(SQLModel, table=True):
+    """Planned effort in weeks per phase: the Research phase's deliverable."""
+
+    __tablename__ = "phase_plan"
+
+    project_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    )
+    phase: str = Field(primary_key=True, max_length=20)
+    weeks: float
+
+
+class Task(SQLModel, table=True):
+    """A piece of work of at most five working days, in one project and one phase."""
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        Index("ix_task_status_owner", "status", "owner_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=20)
+    project_id: int = Field(foreign_key="project.id")
+    number: int
+    title: str
+    description: str = ""
+    phase: str = Field(max_length=20)
+    owner_id: int | None = Field(default=None, foreign_key="person.id")
+    estimate: int | None = None
+    status: str = Field(default="todo", max_length=12)
+    reason: str | None = None
+    """Why it is waiting or was dropped; cleared when the status moves on."""
+    wip_override: str | None = None
+    """The reason given when this task was started past its owner's WIP limit."""
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    started_at: datetime | None = _ts(nullable=True)
+    status_at: datetime = _ts()
+    done_at: datetime | None = _ts(nullable=True)
+
+
+class Event(SQLModel, table=True):
+    """An append-only record of one change. History and reports derive from these."""
+
+    __table_args__ = (Index("ix_event_task", "task_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True, max_length=32)
+    at: datetime = _ts(index=True)
+    actor: str
+    kind: str = Field(max_length=24)
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
+    task_id: int | None = Field(default=None, foreign_key="task.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    field: str | None = None
+    old: str | None = None
+    new: str | None = None
+    reason: str | None = None

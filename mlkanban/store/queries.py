@@ -1,0 +1,211 @@
+"""Reads, in SQLAlchemy Core: thousands of rows become views without ORM overhead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, Select, func, select
+from sqlalchemy.orm import aliased
+
+from mlkanban.domain.phases import Phase
+from mlkanban.domain.statuses import Status
+from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
+from mlkanban.store.views import EventView, PersonView, ProjectView, TaskView
+
+T = Task.__table__
+P = Project.__table__
+PE = Person.__table__
+E = Event.__table__
+PL = PhasePlan.__table__
+
+_TASK_COLUMNS = (
+    T.c.key,
+    T.c.title,
+    P.c.key.label("project"),
+    T.c.phase,
+    PE.c.handle.label("owner"),
+    T.c.estimate,
+    T.c.status,
+    T.c.reason,
+    T.c.wip_override,
+    T.c.created_at,
+    T.c.updated_at,
+    T.c.started_at,
+    T.c.status_at,
+    T.c.done_at,
+    T.c.description,
+)
+
+
+def task_select() -> Select:
+    return (
+        select(*_TASK_COLUMNS)
+        .select_from(T.join(P, T.c.project_id == P.c.id).outerjoin(PE, T.c.owner_id == PE.c.id))
+        .order_by(P.c.key, T.c.number)
+    )
+
+
+def _task_view(row) -> TaskView:
+    return TaskView(
+        key=row.key,
+        title=row.title,
+        project=row.project,
+        phase=Phase(row.phase),
+        owner=row.owner,
+        estimate=row.estimate,
+        status=Status(row.status),
+        reason=row.reason,
+        wip_override=row.wip_override,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        started_at=row.started_at,
+        status_at=row.status_at,
+        done_at=row.done_at,
+        description=row.description,
+    )
+
+
+def tasks(
+    conn: Connection,
+    *,
+    owner: str | None = None,
+    unassigned: bool = False,
+    project: str | None = None,
+    phase: Phase | None = None,
+    statuses: Iterable[Status] | None = None,
+    done_since: datetime | None = None,
+) -> list[TaskView]:
+    """Tasks matching every given filter. ``done_since`` keeps only recent done ones."""
+    query = task_select()
+    if owner is not None:
+        query = query.where(PE.c.handle == owner)
+    if unassigned:
+        query = query.where(T.c.owner_id.is_(None))
+    if project is not None:
+        query = query.where(P.c.key == project)
+    if phase is not None:
+        query = query.where(T.c.phase == phase.value)
+    if statuses is not None:
+        query = query.where(T.c.status.in_([s.value for s in statuses]))
+    if done_since is not None:
+        query = query.where((T.c.status != Status.DONE.value) | (T.c.done_at >= done_since))
+    return [_task_view(row) for row in conn.execute(query)]
+
+
+def task(conn: Connection, key: str) -> TaskView | None:
+    row = conn.execute(task_select().where(T.c.key == key)).first()
+    return _task_view(row) if row else None
+
+
+def done_counts_before(conn: Connection, before: datetime) -> list[tuple[str | None, str, str, int]]:
+    """(owner, project, phase, count) of tasks done before ``before``: the folded cards."""
+    query = (
+        select(PE.c.handle, P.c.key, T.c.phase, func.count())
+        .select_from(T.join(P, T.c.project_id == P.c.id).outerjoin(PE, T.c.owner_id == PE.c.id))
+        .where(T.c.status == Status.DONE.value, T.c.done_at < before)
+        .group_by(PE.c.handle, P.c.key, T.c.phase)
+    )
+    return [tuple(row) for row in conn.execute(query)]
+
+
+def people(conn: Connection, *, active_only: bool = False) -> list[PersonView]:
+    query = select(PE.c.handle, PE.c.name, PE.c.wip_limit, PE.c.active).order_by(PE.c.handle)
+    if active_only:
+        query = query.where(PE.c.active.is_(True))
+    return [PersonView(*row) for row in conn.execute(query)]
+
+
+def person(conn: Connection, handle: str) -> PersonView | None:
+    row = conn.execute(
+        select(PE.c.handle, PE.c.name, PE.c.wip_limit, PE.c.active).where(PE.c.handle == handle)
+    ).first()
+    return PersonView(*row) if row else None
+
+
+def projects(conn: Connection, keys: Sequence[str] | None = None) -> list[ProjectView]:
+    owner = aliased(PE)
+    query = (
+        select(
+            P.c.id,
+            P.c.key,
+            P.c.name,
+            P.c.status,
+            owner.c.handle,
+            P.c.description,
+            P.c.hypothesis,
+            P.c.metric,
+            P.c.outcome,
+            P.c.outcome_why,
+        )
+        .select_from(P.outerjoin(owner, P.c.owner_id == owner.c.id))
+        .order_by(P.c.key)
+    )
+    if keys is not None:
+        query = query.where(P.c.key.in_(list(keys)))
+    rows = conn.execute(query).all()
+    plans: dict[int, dict[Phase, float]] = {}
+    for project_id, phase, weeks in conn.execute(select(PL.c.project_id, PL.c.phase, PL.c.weeks)):
+        plans.setdefault(project_id, {})[Phase(phase)] = weeks
+    return [
+        ProjectView(
+            key=row.key,
+            name=row.name,
+            status=row.status,
+            owner=row.handle,
+            description=row.description,
+            hypothesis=row.hypothesis,
+            metric=row.metric,
+            outcome=row.outcome,
+            outcome_why=row.outcome_why,
+            plan=dict(sorted(plans.get(row.id, {}).items(), key=lambda item: item[0].index)),
+        )
+        for row in rows
+    ]
+
+
+def events(
+    conn: Connection,
+    *,
+    task_key: str | None = None,
+    project_key: str | None = None,
+    after_id: int | None = None,
+) -> list[EventView]:
+    """Events in the order they happened (time, then insertion)."""
+    task_alias = aliased(T)
+    project_alias = aliased(P)
+    person_alias = aliased(PE)
+    query = (
+        select(
+            E.c.id,
+            E.c.uid,
+            E.c.at,
+            E.c.actor,
+            E.c.kind,
+            project_alias.c.key,
+            task_alias.c.key,
+            person_alias.c.handle,
+            E.c.field,
+            E.c.old,
+            E.c.new,
+            E.c.reason,
+        )
+        .select_from(
+            E.outerjoin(task_alias, E.c.task_id == task_alias.c.id)
+            .outerjoin(project_alias, E.c.project_id == project_alias.c.id)
+            .outerjoin(person_alias, E.c.person_id == person_alias.c.id)
+        )
+        .order_by(E.c.at, E.c.id)
+    )
+    if task_key is not None:
+        query = query.where(task_alias.c.key == task_key)
+    if project_key is not None:
+        query = query.where(project_alias.c.key == project_key)
+    if after_id is not None:
+        query = query.where(E.c.id > after_id)
+    return [EventView(*row) for row in conn.execute(query)]
+
+
+def latest_event_id(conn: Connection) -> int:
+    """The newest event's id: a cheap way to notice changes made elsewhere."""
+    return conn.execute(select(func.max(E.c.id))).scalar() or 0

@@ -1,0 +1,626 @@
+"""The service layer: the only code that changes the board.
+
+Every method validates its input, applies the board's rules (``domain.rules``) and
+writes the change together with its Event in one transaction. The transaction takes
+the write lock first (``BEGIN IMMEDIATE`` on SQLite, a row lock on the person on
+PostgreSQL), so a rule checked here still holds when the change commits, however
+many terminals or teammates act at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from mlkanban.domain import rules
+from mlkanban.domain.clock import Clock, as_utc, system_clock
+from mlkanban.domain.errors import BadInput, NotFound, RuleRefused
+from mlkanban.domain.phases import Phase
+from mlkanban.domain.statuses import NEEDS_REASON, Status, check_transition
+from mlkanban.domain.workdays import WorkCalendar
+from mlkanban.store import queries, validate
+from mlkanban.store.engine import write_engine
+from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
+from mlkanban.store.schema import ensure_schema
+from mlkanban.store.views import EventView, PersonView, ProjectView, TaskView
+
+#: How far in the future ``--at`` may be, to forgive clocks that disagree a little.
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a write did: the task as it is now, and a sentence saying what happened."""
+
+    task: TaskView
+    message: str
+    notice: str = ""
+
+
+class Service:
+    """Board operations for one acting person, on one database, with one clock."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        actor: str = "unknown",
+        clock: Clock = system_clock,
+        calendar: WorkCalendar | None = None,
+        migrate: bool = True,
+    ) -> None:
+        if migrate:
+            ensure_schema(engine)
+        self.engine = engine
+        self._writer = write_engine(engine)
+        self.actor = actor
+        self.clock = clock
+        self.calendar = calendar or WorkCalendar()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.clock().astimezone().date()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator:
+        """A read-only connection for the query functions in ``store.queries``."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    def _when(self, at: datetime | None, after: datetime | None = None) -> datetime:
+        """The moment a change happened: now, or ``--at`` if it is not in the future."""
+        now = self.clock()
+        if at is None:
+            when = now
+        else:
+            when = as_utc(at)
+            if when > now + CLOCK_SKEW:
+                local = when.astimezone().strftime("%Y-%m-%d %H:%M")
+                raise BadInput(f"--at {local} is in the future")
+        if after is not None and when < after:
+            last = after.astimezone().strftime("%Y-%m-%d %H:%M")
+            raise BadInput(
+                f"that moment is before the last change recorded for it ({last}); "
+                "history must stay in order"
+            )
+        return when
+
+    def _event(
+        self,
+        session: Session,
+        when: datetime,
+        kind: str,
+        *,
+        task: Task | None = None,
+        project_id: int | None = None,
+        person_id: int | None = None,
+        field: str | None = None,
+        old: object = None,
+        new: object = None,
+        reason: str | None = None,
+    ) -> None:
+        session.add(
+            Event(
+                uid=uuid.uuid4().hex,
+                at=when,
+                actor=self.actor,
+                kind=kind,
+                task_id=task.id if task is not None else None,
+                project_id=task.project_id if task is not None else project_id,
+                person_id=person_id,
+                field=field,
+                old=None if old is None else str(old),
+                new=None if new is None else str(new),
+                reason=reason,
+            )
+        )
+
+    def _person(self, session: Session, handle: str, *, lock: bool = False) -> Person:
+        value = validate.handle(handle)
+        query = select(Person).where(Person.handle == value)
+        if lock:
+            query = query.with_for_update()
+        person = session.exec(query).first()
+        if person is None:
+            raise NotFound(f"no person {value!r}; add them with: mlkanban person add {value}")
+        return person
+
+    def _project(self, session: Session, key: str, *, lock: bool = False) -> Project:
+        value = validate.project_key(key)
+        query = select(Project).where(Project.key == value)
+        if lock:
+            query = query.with_for_update()
+        project = session.exec(query).first()
+        if project is None:
+            raise NotFound(f"no project {value!r} (see: mlkanban project ls)")
+        return project
+
+    def _task(self, session: Session, key: str) -> Task:
+        value = validate.task_key(key)
+        task = session.exec(select(Task).where(Task.key == value)).first()
+        if task is None:
+            raise NotFound(f"no task {value!r}")
+        return task
+
+    def _view(self, session: Session, task: Task) -> TaskView:
+        session.flush()
+        view = queries.task(session.connection(), task.key)
+        assert view is not None
+        return view
+
+    # ------------------------------------------------------------------ people
+
+    def add_person(
+        self,
+        handle: str,
+        *,
+        name: str | None = None,
+        wip_limit: int = 1,
+        at: datetime | None = None,
+    ) -> PersonView:
+        value = validate.handle(handle)
+        display = validate.text(name, "name") or value
+        limit = validate.wip_limit(wip_limit)
+        with self._write() as session:
+            when = self._when(at)
+            if session.exec(select(Person).where(Person.handle == value)).first():
+                raise BadInput(f"person {value!r} already exists")
+            person = Person(handle=value, name=display, wip_limit=limit, created_at=when)
+            session.add(person)
+            session.flush()
+            self._event(
+                session, when, "person_added", person_id=person.id, new=value,
+                reason=f"WIP limit {limit}",
+            )
+        return PersonView(value, display, limit, True)
+
+    def edit_person(
+        self,
+        handle: str,
+        *,
+        name: str | None = None,
+        wip_limit: int | None = None,
+        active: bool | None = None,
+        at: datetime | None = None,
+    ) -> PersonView:
+        with self._write() as session:
+            when = self._when(at)
+            person = self._person(session, handle, lock=True)
+            changes: list[tuple[str, object, object]] = []
+            if name is not None and validate.text(name, "name") != person.name:
+                changes.append(("name", person.name, validate.text(name, "name")))
+                person.name = validate.text(name, "name")
+            if wip_limit is not None and validate.wip_limit(wip_limit) != person.wip_limit:
+                changes.append(("wip_limit", person.wip_limit, wip_limit))
+                person.wip_limit = wip_limit
+            if active is not None and active != person.active:
+                changes.append(("active", person.active, active))
+                person.active = active
+            for field, old, new in changes:
+                self._event(
+                    session, when, "person_edited", person_id=person.id, field=field,
+                    old=old, new=new,
+                )
+            return PersonView(person.handle, person.name, person.wip_limit, person.active)
+
+    # ------------------------------------------------------------------ projects
+
+    def add_project(
+        self,
+        key: str,
+        name: str,
+        *,
+        description: str = "",
+        hypothesis: str = "",
+        metric: str = "",
+        owner: str | None = None,
+        plan: Mapping[Phase, float] | None = None,
+        at: datetime | None = None,
+    ) -> ProjectView:
+        value = validate.project_key(key)
+        title = validate.title(name, "project name")
+        plan = {phase: validate.weeks(weeks, phase.value) for phase, weeks in (plan or {}).items()}
+        with self._write() as session:
+            when = self._when(at)
+            if session.exec(select(Project).where(Project.key == value)).first():
+                raise BadInput(f"project {value!r} already exists")
+            owner_id = self._person(session, owner).id if owner else None
+            project = Project(
+                key=value,
+                name=title,
+                description=validate.text(description, "description"),
+                hypothesis=validate.text(hypothesis, "hypothesis"),
+                metric=validate.text(metric, "metric"),
+                owner_id=owner_id,
+                created_at=when,
+                updated_at=when,
+            )
+            session.add(project)
+            session.flush()
+            self._event(session, when, "project_added", project_id=project.id, new=title)
+            for phase, weeks in plan.items():
+                session.add(PhasePlan(project_id=project.id, phase=phase.value, weeks=weeks))
+                self._event(
+                    session, when, "plan_set", project_id=project.id, field=phase.value,
+                    new=weeks,
+                )
+            session.flush()
+            return queries.projects(session.connection(), [value])[0]
+
+    # ------------------------------------------------------------------ tasks
+
+    def add_task(
+        self,
+        project: str,
+        title: str,
+        phase: Phase,
+        *,
+        owner: str | None = None,
+        estimate: int | None = None,
+        description: str = "",
+        at: datetime | None = None,
+        reason: str | None = None,
+    ) -> TaskView:
+        clean_title = validate.title(title)
+        self._check_estimate(estimate)
+        with self._write() as session:
+            when = self._when(at)
+            proj = self._project(session, project, lock=True)
+            owner_id = self._person(session, owner).id if owner else None
+            task = self._new_task(
+                session, proj, clean_title, phase, owner_id, estimate,
+                validate.text(description, "description"), when, reason,
+            )
+            return self._view(session, task)
+
+    def _new_task(
+        self,
+        session: Session,
+        project: Project,
+        title: str,
+        phase: Phase,
+        owner_id: int | None,
+        estimate: int | None,
+        description: str,
+        when: datetime,
+        reason: str | None,
+    ) -> Task:
+        number = project.next_number
+        project.next_number = number + 1
+        project.updated_at = when
+        task = Task(
+            key=f"{project.key}-{number}",
+            project_id=project.id,
+            number=number,
+            title=title,
+            description=description,
+            phase=phase.value,
+            owner_id=owner_id,
+            estimate=estimate,
+            status=Status.TODO.value,
+            created_at=when,
+            updated_at=when,
+            status_at=when,
+        )
+        session.add(task)
+        session.flush()
+        self._event(session, when, "created", task=task, new=title, reason=reason)
+        return task
+
+    @staticmethod
+    def _check_estimate(days: int | None) -> None:
+        if days is not None and days < rules.MIN_ESTIMATE_DAYS:
+            raise BadInput(
+                f"an estimate must be {rules.MIN_ESTIMATE_DAYS}-{rules.MAX_ESTIMATE_DAYS} "
+                f"working days, not {days}"
+            )
+        verdict = rules.check_estimate(days)
+        if not verdict.allowed:
+            raise RuleRefused(verdict.message)
+
+    def start(self, key: str, *, override: str | None = None, at: datetime | None = None) -> Change:
+        """Start (or resume) a task, within its owner's WIP limit unless overridden."""
+        return self.set_status(key, Status.IN_PROGRESS, override=override, at=at)
+
+    def wait(self, key: str, reason: str, *, at: datetime | None = None) -> Change:
+        return self.set_status(key, Status.WAITING, reason=reason, at=at)
+
+    def done(self, key: str, *, at: datetime | None = None) -> Change:
+        return self.set_status(key, Status.DONE, at=at)
+
+    def drop(self, key: str, reason: str, *, at: datetime | None = None) -> Change:
+        return self.set_status(key, Status.DROPPED, reason=reason, at=at)
+
+    def reopen(self, key: str, *, at: datetime | None = None) -> Change:
+        return self.set_status(key, Status.TODO, at=at)
+
+    def set_status(
+        self,
+        key: str,
+        status: Status,
+        *,
+        reason: str | None = None,
+        override: str | None = None,
+        at: datetime | None = None,
+    ) -> Change:
+        if status in NEEDS_REASON:
+            reason = validate.reason(reason, f"reason for {status.label}")
+        if override is not None:
+            override = validate.reason(override, "reason for the WIP override")
+        with self._write() as session:
+            task = self._task(session, key)
+            when = self._when(at, task.updated_at)
+            old = Status(task.status)
+            check_transition(task.key, old, status)
+            notice = ""
+            if status is Status.IN_PROGRESS:
+                notice = self._claim_wip(session, task, override, when)
+            task.status = status.value
+            task.status_at = when
+            task.updated_at = when
+            task.reason = reason if status in NEEDS_REASON else None
+            if status is Status.IN_PROGRESS:
+                task.started_at = task.started_at or when
+                task.done_at = None
+            elif status is Status.DONE:
+                task.done_at = when
+            elif status is Status.TODO:
+                task.done_at = None
+                task.wip_override = None
+            kind = "started" if status is Status.IN_PROGRESS else "status_changed"
+            self._event(
+                session, when, kind, task=task, field="status", old=old.value,
+                new=status.value, reason=reason,
+            )
+            view = self._view(session, task)
+        return Change(view, _status_message(view, old), notice)
+
+    def _claim_wip(self, session: Session, task: Task, override: str | None, when: datetime) -> str:
+        """Check the owner's WIP limit with their row locked; record an override."""
+        if task.owner_id is None:
+            person = session.exec(
+                select(Person).where(Person.handle == self.actor).with_for_update()
+            ).first()
+            if person is None:
+                raise BadInput(
+                    f"{task.key} has no owner; assign it first (mlkanban assign {task.key} HANDLE)"
+                )
+            task.owner_id = person.id
+            self._event(session, when, "assigned", task=task, field="owner", new=person.handle)
+        else:
+            person = session.exec(
+                select(Person).where(Person.id == task.owner_id).with_for_update()
+            ).one()
+        busy = session.exec(
+            select(Task.key, Task.title)
+            .where(Task.owner_id == person.id, Task.status == Status.IN_PROGRESS.value)
+            .where(Task.id != task.id)
+            .order_by(Task.status_at)
+        ).all()
+        verdict = rules.check_wip(person.handle, person.wip_limit, list(busy), override)
+        if not verdict.allowed:
+            raise RuleRefused(verdict.message)
+        if verdict.overridden:
+            task.wip_override = override
+            self._event(
+                session, when, "wip_override", task=task, field="wip",
+                old=len(busy), new=len(busy) + 1, reason=override,
+            )
+            return verdict.message
+        task.wip_override = None
+        return ""
+
+    def move(self, key: str, phase: Phase, *, at: datetime | None = None) -> Change:
+        with self._write() as session:
+            task = self._task(session, key)
+            when = self._when(at, task.updated_at)
+            old = Phase(task.phase)
+            if old is phase:
+                raise BadInput(f"{task.key} is already in {phase.title}")
+            task.phase = phase.value
+            task.updated_at = when
+            self._event(
+                session, when, "moved_phase", task=task, field="phase", old=old.value,
+                new=phase.value,
+            )
+            view = self._view(session, task)
+        direction = "back " if phase.index < old.index else ""
+        return Change(view, f"Moved {view.key} {direction}from {old.title} to {phase.title}")
+
+    def assign(
+        self,
+        key: str,
+        handle: str | None,
+        *,
+        override: str | None = None,
+        at: datetime | None = None,
+    ) -> Change:
+        """Hand a task to someone (None: unassign). An in-progress task counts for its new owner."""
+        with self._write() as session:
+            task = self._task(session, key)
+            when = self._when(at, task.updated_at)
+            old_owner = session.get(Person, task.owner_id) if task.owner_id else None
+            new_owner = self._person(session, handle, lock=True) if handle else None
+            if (old_owner and old_owner.id) == (new_owner and new_owner.id):
+                who = new_owner.handle if new_owner else "nobody"
+                raise BadInput(f"{task.key} is already assigned to {who}")
+            if Status(task.status) is Status.IN_PROGRESS:
+                if new_owner is None:
+                    raise RuleRefused(
+                        f"{task.key} is in progress; an unassigned task cannot be. "
+                        "Move it to waiting or to do first."
+                    )
+                task.owner_id = new_owner.id
+                self._claim_wip(session, task, override, when)
+            task.owner_id = new_owner.id if new_owner else None
+            task.updated_at = when
+            self._event(
+                session, when, "assigned", task=task, field="owner",
+                old=old_owner.handle if old_owner else None,
+                new=new_owner.handle if new_owner else None,
+            )
+            view = self._view(session, task)
+        target = view.owner or "nobody (unassigned)"
+        return Change(view, f"Assigned {view.key} to {target}")
+
+    def estimate(self, key: str, days: int | None, *, at: datetime | None = None) -> Change:
+        self._check_estimate(days)
+        with self._write() as session:
+            task = self._task(session, key)
+            when = self._when(at, task.updated_at)
+            if task.estimate == days:
+                raise BadInput(f"{task.key} is already estimated at {days} days")
+            old = task.estimate
+            task.estimate = days
+            task.updated_at = when
+            self._event(
+                session, when, "estimated", task=task, field="estimate", old=old, new=days
+            )
+            view = self._view(session, task)
+        shown = f"{days} working days" if days is not None else "unknown"
+        return Change(view, f"Estimated {view.key} at {shown}")
+
+    def edit(
+        self,
+        key: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        at: datetime | None = None,
+    ) -> Change:
+        with self._write() as session:
+            task = self._task(session, key)
+            when = self._when(at, task.updated_at)
+            changed = []
+            if title is not None and validate.title(title) != task.title:
+                self._event(
+                    session, when, "edited", task=task, field="title", old=task.title,
+                    new=validate.title(title),
+                )
+                task.title = validate.title(title)
+                changed.append("title")
+            if description is not None:
+                text = validate.text(description, "description")
+                if text != task.description:
+                    self._event(
+                        session, when, "edited", task=task, field="description",
+                        old=task.description, new=text,
+                    )
+                    task.description = text
+                    changed.append("description")
+            if changed:
+                task.updated_at = when
+            view = self._view(session, task)
+        what = " and ".join(changed) if changed else "nothing changed"
+        return Change(view, f"Edited {view.key}: {what}")
+
+    def split(
+        self,
+        key: str,
+        new_title: str,
+        *,
+        estimate: int | None,
+        at: datetime | None = None,
+    ) -> Change:
+        """Carve a new task out of an existing one: same project, phase and owner."""
+        clean_title = validate.title(new_title)
+        self._check_estimate(estimate)
+        with self._write() as session:
+            task = self._task(session, key)
+            when = self._when(at, task.updated_at)
+            project = session.exec(
+                select(Project).where(Project.id == task.project_id).with_for_update()
+            ).one()
+            new = self._new_task(
+                session, project, clean_title, Phase(task.phase), task.owner_id, estimate,
+                "", when, f"split from {task.key}",
+            )
+            self._event(session, when, "split", task=task, field="split", new=new.key)
+            task.updated_at = when
+            view = self._view(session, new)
+        return Change(view, f"Split {view.key} “{view.title}” out of {task.key}")
+
+    # ------------------------------------------------------------------ reads
+
+    def task(self, key: str) -> TaskView:
+        value = validate.task_key(key)
+        with self.read() as conn:
+            view = queries.task(conn, value)
+        if view is None:
+            raise NotFound(f"no task {value!r}")
+        return view
+
+    def history(self, key: str) -> list[EventView]:
+        view = self.task(key)
+        with self.read() as conn:
+            return queries.events(conn, task_key=view.key)
+
+    def tasks(self, **filters) -> list[TaskView]:
+        with self.read() as conn:
+            return queries.tasks(conn, **filters)
+
+    def people(self, *, active_only: bool = False) -> list[PersonView]:
+        with self.read() as conn:
+            return queries.people(conn, active_only=active_only)
+
+    def projects(self) -> list[ProjectView]:
+        with self.read() as conn:
+            return queries.projects(conn)
+
+    def require_person(self, handle: str) -> PersonView:
+        value = validate.handle(handle)
+        with self.read() as conn:
+            person = queries.person(conn, value)
+        if person is None:
+            raise NotFound(f"no person {value!r}; add them with: mlkanban person add {value}")
+        return person
+
+    def require_project(self, key: str) -> ProjectView:
+        value = validate.project_key(key)
+        with self.read() as conn:
+            found = queries.projects(conn, [value])
+        if not found:
+            raise NotFound(f"no project {value!r} (see: mlkanban project ls)")
+        return found[0]
+
+    def latest_event_id(self) -> int:
+        with self.read() as conn:
+            return queries.latest_event_id(conn)
+
+    def counts(self) -> dict[str, int]:
+        with Session(self.engine) as session:
+            return {
+                "people": session.exec(select(func.count()).select_from(Person)).one(),
+                "projects": session.exec(select(func.count()).select_from(Project)).one(),
+                "tasks": session.exec(select(func.count()).select_from(Task)).one(),
+                "events": session.exec(select(func.count()).select_from(Event)).one(),
+            }
+
+
+def _status_message(view: TaskView, old: Status) -> str:
+    verb = {
+        Status.IN_PROGRESS: "Resumed" if old is Status.WAITING else "Started",
+        Status.WAITING: "Waiting on",
+        Status.DONE: "Done",
+        Status.DROPPED: "Dropped",
+        Status.TODO: "Back to do",
+    }[view.status]
+    owner = f" ({view.owner}, {view.phase.title})" if view.owner else f" ({view.phase.title})"
+    suffix = f": {view.reason}" if view.reason else ""
+    return f"{verb} {view.key} “{view.title}”{owner}{suffix}"
+

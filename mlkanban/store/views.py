@@ -1,0 +1,122 @@
+"""Plain read models handed to the CLI, the TUI and reports (no ORM objects leak out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from mlkanban.domain.phases import Phase
+from mlkanban.domain.rules import is_over_size
+from mlkanban.domain.statuses import Status
+from mlkanban.domain.workdays import WorkCalendar
+
+
+@dataclass(frozen=True)
+class PersonView:
+    handle: str
+    name: str
+    wip_limit: int
+    active: bool
+
+    @property
+    def display(self) -> str:
+        return self.name or self.handle
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    key: str
+    name: str
+    status: str
+    owner: str | None = None
+    description: str = ""
+    hypothesis: str = ""
+    metric: str = ""
+    outcome: str | None = None
+    outcome_why: str | None = None
+    plan: dict[Phase, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskView:
+    key: str
+    title: str
+    project: str
+    phase: Phase
+    owner: str | None
+    estimate: int | None
+    status: Status
+    reason: str | None
+    wip_override: str | None
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    status_at: datetime
+    done_at: datetime | None
+    description: str = ""
+
+    @property
+    def number(self) -> int:
+        return int(self.key.rsplit("-", 1)[1])
+
+    def age(self, today: date, calendar: WorkCalendar) -> int | None:
+        """Working days since it was first started (day 1 is the start day)."""
+        if self.started_at is None:
+            return None
+        end = self.done_at if self.done_at is not None and self.status is Status.DONE else None
+        last = end.astimezone().date() if end else today
+        return calendar.working_days(self.started_at.astimezone().date(), last)
+
+    def over_size(self, today: date, calendar: WorkCalendar) -> bool:
+        if self.status is not Status.IN_PROGRESS:
+            return False
+        age = self.age(today, calendar)
+        return age is not None and is_over_size(age, self.estimate)
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "project": self.project,
+            "phase": self.phase.value,
+            "owner": self.owner,
+            "status": self.status.value,
+            "estimate": self.estimate,
+            "reason": self.reason,
+            "wip_override": self.wip_override,
+            "created_at": self.created_at.isoformat(),
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "done_at": self.done_at.isoformat() if self.done_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    uid: str
+    at: datetime
+    actor: str
+    kind: str
+    project: str | None
+    task: str | None
+    person: str | None
+    field: str | None
+    old: str | None
+    new: str | None
+    reason: str | None
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "uid": self.uid,
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "kind": self.kind,
+            "project": self.project,
+            "task": self.task,
+            "person": self.person,
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+            "reason": self.reason,
+        }
