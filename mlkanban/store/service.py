@@ -82,7 +82,9 @@ class Service:
         with self.engine.connect() as conn:
             yield conn
 
-    def _when(self, at: datetime | None, after: datetime | None = None) -> datetime:
+    def _when(
+        self, at: datetime | None, after: datetime | None = None, what: str = "it"
+    ) -> datetime:
         """The moment a change happened: now, or ``--at`` if it is not in the future."""
         now = self.clock()
         if at is None:
@@ -94,8 +96,9 @@ class Service:
                 raise BadInput(f"--at {local} is in the future")
         if after is not None and when < after:
             last = after.astimezone().strftime("%Y-%m-%d %H:%M")
+            asked = when.astimezone().strftime("%Y-%m-%d %H:%M")
             raise BadInput(
-                f"that moment is before the last change recorded for it ({last}); "
+                f"--at {asked} is before the last change recorded for {what} ({last}); "
                 "history must stay in order"
             )
         return when
@@ -364,7 +367,7 @@ class Service:
             override = validate.reason(override, "reason for the WIP override")
         with self._write() as session:
             task = self._task(session, key)
-            when = self._when(at, task.updated_at)
+            when = self._when(at, task.updated_at, task.key)
             old = Status(task.status)
             check_transition(task.key, old, status)
             notice = ""
@@ -428,7 +431,7 @@ class Service:
     def move(self, key: str, phase: Phase, *, at: datetime | None = None) -> Change:
         with self._write() as session:
             task = self._task(session, key)
-            when = self._when(at, task.updated_at)
+            when = self._when(at, task.updated_at, task.key)
             old = Phase(task.phase)
             if old is phase:
                 raise BadInput(f"{task.key} is already in {phase.title}")
@@ -453,7 +456,7 @@ class Service:
         """Hand a task to someone (None: unassign). An in-progress task counts for its new owner."""
         with self._write() as session:
             task = self._task(session, key)
-            when = self._when(at, task.updated_at)
+            when = self._when(at, task.updated_at, task.key)
             old_owner = session.get(Person, task.owner_id) if task.owner_id else None
             new_owner = self._person(session, handle, lock=True) if handle else None
             if (old_owner and old_owner.id) == (new_owner and new_owner.id):
@@ -482,7 +485,7 @@ class Service:
         self._check_estimate(days)
         with self._write() as session:
             task = self._task(session, key)
-            when = self._when(at, task.updated_at)
+            when = self._when(at, task.updated_at, task.key)
             if task.estimate == days:
                 raise BadInput(f"{task.key} is already estimated at {days} days")
             old = task.estimate
@@ -505,7 +508,7 @@ class Service:
     ) -> Change:
         with self._write() as session:
             task = self._task(session, key)
-            when = self._when(at, task.updated_at)
+            when = self._when(at, task.updated_at, task.key)
             changed = []
             if title is not None and validate.title(title) != task.title:
                 self._event(
@@ -542,7 +545,7 @@ class Service:
         self._check_estimate(estimate)
         with self._write() as session:
             task = self._task(session, key)
-            when = self._when(at, task.updated_at)
+            when = self._when(at, task.updated_at, task.key)
             project = session.exec(
                 select(Project).where(Project.id == task.project_id).with_for_update()
             ).one()

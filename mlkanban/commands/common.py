@@ -1,0 +1,146 @@
+"""What every command shares: the lazily built service, ``--at`` and output helpers."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from mlkanban.domain.clock import Clock, system_clock
+
+if TYPE_CHECKING:
+    from mlkanban.config import Settings
+    from mlkanban.store.service import Service
+
+
+class AppContext:
+    """Global options, and the service built from them on first use.
+
+    Building the service opens (and if needed migrates) the database, so commands
+    that fail on their arguments never touch it.
+    """
+
+    def __init__(
+        self,
+        db: str | None = None,
+        actor: str | None = None,
+        clock: Clock = system_clock,
+        settings: Settings | None = None,
+    ) -> None:
+        self.db_flag = db
+        self.actor_flag = actor
+        self.clock = clock
+        self._settings = settings
+        self._service: Service | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from mlkanban.config import load_settings
+
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def db(self) -> str:
+        from mlkanban.config import resolve_db
+
+        return resolve_db(self.db_flag, self.settings)
+
+    @property
+    def actor(self) -> str:
+        from mlkanban.config import resolve_user
+
+        return resolve_user(self.actor_flag, self.settings)
+
+    @property
+    def service(self) -> Service:
+        if self._service is None:
+            self._service = self.open_service(self.db)
+        return self._service
+
+    def open_service(self, db: str) -> Service:
+        from mlkanban.domain.workdays import WorkCalendar
+        from mlkanban.store.engine import make_engine
+        from mlkanban.store.service import Service
+
+        return Service(
+            make_engine(db),
+            actor=self.actor,
+            clock=self.clock,
+            calendar=WorkCalendar(self.settings.holidays),
+        )
+
+    def when(self, text: str | None) -> datetime | None:
+        if text is None:
+            return None
+        from mlkanban.commands.when import parse_when
+
+        return parse_when(text, self.clock())
+
+
+pass_app = click.make_pass_decorator(AppContext, ensure=True)
+
+
+def at_option(func: Callable) -> Callable:
+    """``--at WHEN``: record something that happened earlier."""
+    return click.option(
+        "--at",
+        "at",
+        metavar="WHEN",
+        help="When it happened, in local time: '2026-11-20 17:00', 'yesterday 5pm', '2h ago'.",
+    )(func)
+
+
+def json_option(func: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")(
+        func
+    )
+
+
+def report_change(change: Any) -> None:
+    """Print what a change did, and any notice (such as a WIP override) on stderr."""
+    click.echo(change.message)
+    if getattr(change, "notice", ""):
+        click.secho(change.notice, fg="yellow", err=True)
+
+
+def terminal_width() -> int | None:
+    """The width to fit tables to, or None when output goes to a file or a pipe."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def ellipsize(text: str, width: int) -> str:
+    if width <= 0:
+        return ""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def render_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int | None = None
+) -> str:
+    """A plain aligned table; the last column is cut to fit ``width`` when given."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row[:-1]):
+            widths[i] = max(widths[i], len(cell))
+    lines = []
+    fixed = sum(widths[:-1]) + 2 * (len(headers) - 1)
+    for row in [list(headers), *rows]:
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
+        last = row[-1]
+        if width is not None:
+            last = ellipsize(last, width - fixed)
+        lines.append("  ".join([*cells, last]).rstrip())
+    return "\n".join(lines)
+
+
+def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return moment.astimezone().strftime(fmt) if moment else ""
+

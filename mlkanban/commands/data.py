@@ -1,0 +1,116 @@
+"""Data commands: export, import, demo, and where everything lives."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from mlkanban.commands.common import AppContext, pass_app
+from mlkanban.domain.errors import BadInput
+
+
+@contextmanager
+def _output(path: str | None):
+    """Write to a file atomically (via a temporary name), or to stdout."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise BadInput(f"{target} is a directory")
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as out:
+            yield out
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BadInput(f"cannot write {target}: {exc.strerror}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@click.command("export")
+@click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True, help="jsonl: everything, for import; csv: the event history.")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")
+@pass_app
+def export(app: AppContext, fmt, output) -> None:
+    """Export the full history (people, projects, tasks and every event)."""
+    service = app.service
+    with service.read() as conn, _output(output) as out:
+        if fmt == "csv":
+            from mlkanban.io.csv_export import write_csv
+
+            count = write_csv(conn, out)
+            noun = "events"
+        else:
+            from mlkanban.io.jsonl import write_jsonl
+
+            count = write_jsonl(conn, out, service.now())
+            noun = "records"
+    if output and output != "-":
+        click.echo(f"Exported {count} {noun} to {output}", err=True)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@pass_app
+def import_(app: AppContext, file) -> None:
+    """Restore or merge an export (FILE.jsonl). Importing twice changes nothing."""
+    from mlkanban.io.jsonl import read_jsonl
+    from mlkanban.io.restore import restore
+
+    if file == "-":
+        bundle = read_jsonl(sys.stdin, "stdin")
+    else:
+        try:
+            with open(file, encoding="utf-8") as lines:
+                bundle = read_jsonl(lines, file)
+        except OSError as exc:
+            raise BadInput(f"cannot read {file}: {exc.strerror}") from None
+    result = restore(app.service.engine, bundle)
+    click.echo(result.summary())
+
+
+@click.command("demo")
+@click.option("--no-open", is_flag=True, help="Only (re)create the demo database and print its path.")
+@pass_app
+def demo(app: AppContext, no_open) -> None:
+    """Open the board on a realistic demo team (a fresh database each time)."""
+    from mlkanban.demo import create_demo_database, demo_db_path
+
+    path = Path(app.db_flag) if app.db_flag and "://" not in app.db_flag else demo_db_path()
+    create_demo_database(path, now=app.clock())
+    if no_open:
+        click.echo(str(path))
+        return
+    app.db_flag = str(path)
+    _open_board(app)
+
+
+@click.command("info")
+@pass_app
+def info(app: AppContext) -> None:
+    """Show where the database and config live, and what the database holds."""
+    from mlkanban.config import config_path, data_dir
+
+    click.echo(f"database  {app.db}")
+    click.echo(f"config    {config_path()}")
+    click.echo(f"data dir  {data_dir()}")
+    click.echo(f"acting as {app.actor}")
+    counts = app.service.counts()
+    click.echo("contents  " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+def _open_board(app: AppContext) -> None:
+    from mlkanban.tui.app import run_board
+
+    run_board(app.service, app.settings)
+
+
+COMMANDS = [export, import_, demo, info]

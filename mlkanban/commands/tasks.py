@@ -1,0 +1,264 @@
+"""Task commands: add, start, wait, done, drop, move, assign, estimate, split, ls, show."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from mlkanban.commands.common import (
+    AppContext,
+    at_option,
+    json_option,
+    local_time,
+    pass_app,
+    render_table,
+    report_change,
+    terminal_width,
+)
+
+
+def _phase(text: str):
+    from mlkanban.domain.phases import parse_phase
+
+    return parse_phase(text)
+
+
+@click.command("add")
+@click.argument("title")
+@click.option("--project", "-p", required=True, metavar="KEY", help="The project (epic) key.")
+@click.option("--phase", required=True, metavar="PHASE", help="research, eda, modeling, ...")
+@click.option("--owner", "-o", metavar="HANDLE", help="Who will do it (default: unassigned).")
+@click.option("--estimate", "-e", type=int, metavar="DAYS", help="Working days, 1-5.")
+@click.option("--description", "-d", default="", help="Longer description.")
+@at_option
+@pass_app
+def add(app: AppContext, title, project, phase, owner, estimate, description, at) -> None:
+    """Add a task to a project; prints its new key."""
+    view = app.service.add_task(
+        project, title, _phase(phase), owner=owner, estimate=estimate,
+        description=description, at=app.when(at),
+    )
+    click.echo(view.key)
+
+
+@click.command("start")
+@click.argument("key")
+@click.option("--override", metavar="REASON", help="Start past the WIP limit, saying why.")
+@at_option
+@pass_app
+def start(app: AppContext, key, override, at) -> None:
+    """Start (or resume) a task. Refused past its owner's WIP limit (exit 1)."""
+    report_change(app.service.start(key, override=override, at=app.when(at)))
+
+
+@click.command("wait")
+@click.argument("key")
+@click.option("--reason", "-r", required=True, help="What it waits for (an A/B test, data access, ...).")
+@at_option
+@pass_app
+def wait(app: AppContext, key, reason, at) -> None:
+    """Park a task on something outside your control; it stops counting toward WIP."""
+    report_change(app.service.wait(key, reason, at=app.when(at)))
+
+
+@click.command("done")
+@click.argument("key")
+@at_option
+@pass_app
+def done(app: AppContext, key, at) -> None:
+    """Finish a task."""
+    report_change(app.service.done(key, at=app.when(at)))
+
+
+@click.command("drop")
+@click.argument("key")
+@click.option("--reason", "-r", required=True, help="Why it is abandoned (e.g. a pivot).")
+@at_option
+@pass_app
+def drop(app: AppContext, key, reason, at) -> None:
+    """Abandon a task; it stays in history."""
+    report_change(app.service.drop(key, reason, at=app.when(at)))
+
+
+@click.command("reopen")
+@click.argument("key")
+@at_option
+@pass_app
+def reopen(app: AppContext, key, at) -> None:
+    """Put a task back to do (from waiting, in progress, done or dropped)."""
+    report_change(app.service.reopen(key, at=app.when(at)))
+
+
+@click.command("move")
+@click.argument("key")
+@click.argument("phase")
+@at_option
+@pass_app
+def move(app: AppContext, key, phase, at) -> None:
+    """Move a task to another phase; moving back is normal in ML work."""
+    report_change(app.service.move(key, _phase(phase), at=app.when(at)))
+
+
+@click.command("assign")
+@click.argument("key")
+@click.argument("handle")
+@click.option("--override", metavar="REASON", help="Past the new owner's WIP limit, saying why.")
+@at_option
+@pass_app
+def assign(app: AppContext, key, handle, override, at) -> None:
+    """Hand a task to someone ('-' or 'nobody' to unassign)."""
+    target = None if handle in {"-", "nobody", "none"} else handle
+    report_change(app.service.assign(key, target, override=override, at=app.when(at)))
+
+
+@click.command("estimate", context_settings={"ignore_unknown_options": True})
+@click.argument("key")
+@click.argument("days", type=int)
+@at_option
+@pass_app
+def estimate(app: AppContext, key, days, at) -> None:
+    """Estimate a task in working days (1-5; bigger work must be split)."""
+    report_change(app.service.estimate(key, days, at=app.when(at)))
+
+
+@click.command("edit")
+@click.argument("key")
+@click.option("--title", "-t", help="New title.")
+@click.option("--description", "-d", help="New description.")
+@at_option
+@pass_app
+def edit(app: AppContext, key, title, description, at) -> None:
+    """Change a task's title or description."""
+    if title is None and description is None:
+        raise click.UsageError("nothing to change: give --title and/or --description")
+    report_change(app.service.edit(key, title=title, description=description, at=app.when(at)))
+
+
+@click.command("split")
+@click.argument("key")
+@click.argument("new_title")
+@click.option("--estimate", "-e", type=int, required=True, metavar="DAYS", help="Working days, 1-5.")
+@at_option
+@pass_app
+def split(app: AppContext, key, new_title, estimate, at) -> None:
+    """Split off part of a task as a new task in the same project, phase and lane."""
+    change = app.service.split(key, new_title, estimate=estimate, at=app.when(at))
+    report_change(change)
+
+
+@click.command("ls")
+@click.option("--owner", "-o", metavar="HANDLE", help="Only this person's tasks ('-' for unassigned).")
+@click.option("--project", "-p", metavar="KEY", help="Only this project.")
+@click.option("--phase", metavar="PHASE", help="Only this phase.")
+@click.option("--status", "-s", "statuses", multiple=True, metavar="STATUS",
+              help="Only these statuses (repeatable). Default: todo, in_progress, waiting.")
+@click.option("--all", "-a", "show_all", is_flag=True, help="Include done and dropped tasks.")
+@json_option
+@pass_app
+def ls(app: AppContext, owner, project, phase, statuses, show_all, as_json) -> None:
+    """List tasks (open ones unless --status or --all says otherwise)."""
+    from mlkanban.domain.statuses import OPEN_STATUSES, Status, parse_status
+    from mlkanban.store import validate
+
+    wanted = {parse_status(s) for s in statuses} if statuses else None
+    if wanted is None and not show_all:
+        wanted = set(OPEN_STATUSES)
+    filters: dict = {"statuses": wanted}
+    if owner in {"-", "nobody", "none"}:
+        filters["unassigned"] = True
+    elif owner:
+        filters["owner"] = validate.handle(owner)
+    if project:
+        filters["project"] = validate.project_key(project)
+    if phase:
+        filters["phase"] = _phase(phase)
+    service = app.service
+    if owner and "owner" in filters:
+        service.require_person(filters["owner"])
+    if project:
+        service.require_project(filters["project"])
+    tasks = service.tasks(**filters)
+    today = service.today()
+    if as_json:
+        payload = []
+        for task in tasks:
+            item = task.as_dict()
+            item["age"] = task.age(today, service.calendar)
+            item["over_size"] = task.over_size(today, service.calendar)
+            payload.append(item)
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if not tasks:
+        click.echo("No tasks match.", err=True)
+        return
+    rows = []
+    for task in tasks:
+        age = task.age(today, service.calendar)
+        flags = []
+        if task.over_size(today, service.calendar):
+            flags.append("OVER SIZE")
+        if task.wip_override and task.status is Status.IN_PROGRESS:
+            flags.append("WIP OVERRIDE")
+        if task.reason:
+            flags.append(task.reason)
+        title = task.title + (f"  [{'; '.join(flags)}]" if flags else "")
+        rows.append([
+            task.key,
+            f"{task.status.marker} {task.status.label}",
+            task.phase.value,
+            task.owner or "-",
+            str(task.estimate) if task.estimate else "?",
+            f"{age}d" if age is not None else "",
+            title,
+        ])
+    headers = ["KEY", "STATUS", "PHASE", "OWNER", "EST", "AGE", "TITLE"]
+    click.echo(render_table(headers, rows, width=terminal_width()))
+
+
+@click.command("show")
+@click.argument("key")
+@json_option
+@pass_app
+def show(app: AppContext, key, as_json) -> None:
+    """Show a task with its full history, oldest first."""
+    service = app.service
+    task = service.task(key)
+    history = service.history(task.key)
+    today = service.today()
+    if as_json:
+        item = task.as_dict()
+        item["description"] = task.description
+        item["age"] = task.age(today, service.calendar)
+        item["history"] = [event.as_dict() for event in history]
+        click.echo(json.dumps(item, ensure_ascii=False, indent=2))
+        return
+    age = task.age(today, service.calendar)
+    lines = [
+        f"{task.key}  {task.title}",
+        f"  project   {task.project}",
+        f"  phase     {task.phase.title}",
+        f"  status    {task.status.marker} {task.status.label}"
+        + (f" — {task.reason}" if task.reason else ""),
+        f"  owner     {task.owner or 'unassigned'}",
+        f"  estimate  {f'{task.estimate} working days' if task.estimate else 'not estimated'}",
+    ]
+    if age is not None:
+        over = "  (OVER SIZE)" if task.over_size(today, service.calendar) else ""
+        days = "working day" if age == 1 else "working days"
+        lines.append(f"  age       {age} {days} since {local_time(task.started_at)}{over}")
+    if task.wip_override:
+        lines.append(f"  override  {task.wip_override}")
+    if task.description:
+        lines.append("")
+        lines.extend(f"  {line}" for line in task.description.splitlines())
+    lines.append("")
+    lines.append("History")
+    from mlkanban.history.describe import describe_event
+
+    for event in history:
+        lines.append(f"  {local_time(event.at)}  {event.actor:<10} {describe_event(event)}")
+    click.echo("\n".join(lines))
+
+
+COMMANDS = [add, start, wait, done, drop, reopen, move, assign, estimate, edit, split, ls, show]

@@ -1,0 +1,1 @@
+"""Files in and out: exports, restores, and (later) reports and Jira imports."""
