@@ -114,17 +114,17 @@ def read_jsonl(lines: IO[str], name: str = "the file") -> Bundle:
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise BadInput(f"{name}:{number}: not JSON ({exc.msg})") from None
+                raise BadInput(f"{name}, line {number}: not JSON ({exc.msg})") from None
             if not isinstance(data, dict):
-                raise BadInput(f"{name}:{number}: expected a JSON object")
+                raise BadInput(f"{name}, line {number}: expected a JSON object")
             try:
                 record = _RECORD.validate_python(data)
             except ValidationError as exc:
-                raise BadInput(f"{name}:{number}: {_explain(exc)}") from None
+                raise BadInput(f"{name}, line {number}: {_explain(exc)}") from None
             if isinstance(record, Header):
                 seen_header = True
             elif not seen_header:
-                raise BadInput(f"{name}:{number}: not an mlkanban export (no header line)")
+                raise BadInput(f"{name}, line {number}: not an mlkanban export (no header line)")
             elif isinstance(record, PersonRecord):
                 bundle.people.append(record)
             elif isinstance(record, ProjectRecord):

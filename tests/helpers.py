@@ -1,0 +1,33 @@
+"""Helpers shared by several test modules."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from mlkanban.cli import cli
+from mlkanban.commands.common import AppContext
+
+TABLES = ("person", "project", "phase_plan", "task", "event")
+
+
+def dump_db(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table: to show that a refused command changed nothing."""
+    conn = sqlite3.connect(path)
+    try:
+        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in TABLES}
+    finally:
+        conn.close()
+
+
+def run_cli(db: Path, clock, *args: str, actor: str = "alice") -> Result:
+    """Run one command in-process, as ``mlkanban --db DB --as ACTOR ...``."""
+    runner = CliRunner()
+    return runner.invoke(
+        cli,
+        ["--db", str(db), "--as", actor, *args],
+        obj=AppContext(clock=clock),
+        catch_exceptions=False,
+    )
