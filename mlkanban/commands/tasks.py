@@ -180,12 +180,16 @@ def ls(app: AppContext, owner, project, phase, statuses, show_all, as_json) -> N
         service.require_project(filters["project"])
     tasks = service.tasks(**filters)
     today = service.today()
+    waiting = [t.key for t in tasks if t.status is Status.WAITING]
+    ab_tests = service.ab_tests(waiting) if waiting else {}
     if as_json:
         payload = []
         for task in tasks:
             item = task.as_dict()
             item["age"] = task.age(today, service.calendar)
             item["over_size"] = task.over_size(today, service.calendar)
+            if task.key in ab_tests:
+                item["ab_test"] = ab_tests[task.key].progress(today)
             payload.append(item)
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
@@ -202,6 +206,8 @@ def ls(app: AppContext, owner, project, phase, statuses, show_all, as_json) -> N
             flags.append("WIP OVERRIDE")
         if task.reason:
             flags.append(task.reason)
+        if task.key in ab_tests:
+            flags.append(f"A/B {ab_tests[task.key].progress(today)}")
         title = task.title + (f"  [{'; '.join(flags)}]" if flags else "")
         rows.append([
             task.key,
@@ -249,6 +255,14 @@ def show(app: AppContext, key, as_json) -> None:
         lines.append(f"  age       {age} {days} since {local_time(task.started_at)}{over}")
     if task.wip_override:
         lines.append(f"  override  {task.wip_override}")
+    design = service.ab_tests([task.key]).get(task.key)
+    if design is not None:
+        lines.append(
+            f"  A/B test  {design.progress(today)}: {design.traffic_share:g}% of traffic from "
+            f"{local_time(design.started_at, '%Y-%m-%d')} to {design.ends_on:%Y-%m-%d}"
+        )
+        if design.control or design.metric:
+            lines.append(f"            control: {design.control or '-'}; metric: {design.metric or '-'}")
     if task.description:
         lines.append("")
         lines.extend(f"  {line}" for line in task.description.splitlines())
@@ -262,3 +276,29 @@ def show(app: AppContext, key, as_json) -> None:
 
 
 COMMANDS = [add, start, wait, done, drop, reopen, move, assign, estimate, edit, split, ls, show]
+
+
+@click.command("ab-test")
+@click.argument("key")
+@click.option("--start", "start_text", metavar="WHEN", help="When traffic started (default: now).")
+@click.option("--days", type=int, required=True, help="Planned duration in days.")
+@click.option("--traffic", type=float, required=True, help="Share of traffic in the test, in %.")
+@click.option("--control", default="", help="What the treatment is compared with.")
+@click.option("--metric", default="", help="The success metric and how to read it.")
+@at_option
+@pass_app
+def ab_test(app: AppContext, key, start_text, days, traffic, control, metric, at) -> None:
+    """Attach an A/B test design to a task in the A/B Testing phase."""
+    started = app.when(start_text) or app.clock()
+    design = app.service.set_ab_test(
+        key, started_at=started, duration_days=days, traffic_share=traffic,
+        control=control, metric=metric, at=app.when(at),
+    )
+    click.echo(
+        f"A/B test on {design.task}: {design.duration_days} days from "
+        f"{local_time(design.started_at, '%Y-%m-%d')}, {design.traffic_share:g}% of traffic, "
+        f"ends {design.ends_on:%Y-%m-%d}"
+    )
+
+
+COMMANDS.append(ab_test)

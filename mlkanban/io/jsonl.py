@@ -11,7 +11,9 @@ from sqlalchemy import Connection, select
 
 from mlkanban.domain.errors import BadInput
 from mlkanban.io.records import (
+    AbTestRecord,
     Bundle,
+    DeliverableRecord,
     EventRecord,
     Header,
     PersonRecord,
@@ -85,6 +87,25 @@ def export_records(conn: Connection, exported_at) -> Iterator[dict]:
         record = event.as_dict()
         record.pop("id")
         yield {"type": "event", **record}
+    for item in queries.deliverables(conn):
+        yield {
+            "type": "deliverable",
+            "project": item.project,
+            "phase": item.phase.value,
+            "title": item.title,
+            "link": item.link,
+            "reached_at": iso(item.reached_at),
+        }
+    for test in queries.ab_tests(conn).values():
+        yield {
+            "type": "ab_test",
+            "task": test.task,
+            "started_at": iso(test.started_at),
+            "duration_days": test.duration_days,
+            "traffic_share": test.traffic_share,
+            "control": test.control,
+            "metric": test.metric,
+        }
 
 
 def write_jsonl(conn: Connection, out: IO[str], exported_at) -> int:
@@ -97,6 +118,7 @@ def write_jsonl(conn: Connection, out: IO[str], exported_at) -> int:
 
 
 _RECORD = TypeAdapter(Record)
+_TYPES = ("header", "person", "project", "task", "event", "deliverable", "ab_test")
 
 
 def read_jsonl(lines: IO[str], name: str = "the file") -> Bundle:
@@ -133,6 +155,10 @@ def read_jsonl(lines: IO[str], name: str = "the file") -> Bundle:
                 bundle.tasks.append(record)
             elif isinstance(record, EventRecord):
                 bundle.events.append(record)
+            elif isinstance(record, DeliverableRecord):
+                bundle.deliverables.append(record)
+            elif isinstance(record, AbTestRecord):
+                bundle.ab_tests.append(record)
     except UnicodeDecodeError:
         raise BadInput(f"{name}: not a UTF-8 text file") from None
     if not seen_header:
@@ -142,6 +168,6 @@ def read_jsonl(lines: IO[str], name: str = "the file") -> Bundle:
 
 def _explain(exc: ValidationError) -> str:
     error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"] if part not in ("header", "person", "project", "task", "event"))
+    where = ".".join(str(part) for part in error["loc"] if part not in _TYPES)
     kind = error["loc"][0] if error["loc"] else "record"
     return f"{kind} {where}: {error['msg']}".replace("  ", " ")

@@ -99,8 +99,29 @@ class EventRecord(_Record):
     reason: str | None = None
 
 
+class DeliverableRecord(_Record):
+    type: Literal["deliverable"] = "deliverable"
+    project: str
+    phase: Phase
+    title: Annotated[str, Field(min_length=1)]
+    link: str | None = None
+    reached_at: AwareDatetime
+
+
+class AbTestRecord(_Record):
+    type: Literal["ab_test"] = "ab_test"
+    task: str
+    started_at: AwareDatetime
+    duration_days: Annotated[int, Field(ge=1, le=365)]
+    traffic_share: Annotated[float, Field(gt=0, le=100)]
+    control: str = ""
+    metric: str = ""
+
+
 Record = Annotated[
-    Header | PersonRecord | ProjectRecord | TaskRecord | EventRecord, Field(discriminator="type")
+    Header | PersonRecord | ProjectRecord | TaskRecord | EventRecord | DeliverableRecord
+    | AbTestRecord,
+    Field(discriminator="type"),
 ]
 
 
@@ -111,6 +132,8 @@ class Bundle(BaseModel):
     projects: list[ProjectRecord] = []
     tasks: list[TaskRecord] = []
     events: list[EventRecord] = []
+    deliverables: list[DeliverableRecord] = []
+    ab_tests: list[AbTestRecord] = []
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -15,13 +15,15 @@ from sqlalchemy import Engine, insert, select, update
 from mlkanban.domain.errors import BadInput
 from mlkanban.io.records import Bundle
 from mlkanban.store.engine import write_engine
-from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
+from mlkanban.store.models import AbTest, Deliverable, Event, Person, PhasePlan, Project, Task
 
 PERSON = Person.__table__
 PROJECT = Project.__table__
 TASK = Task.__table__
 EVENT = Event.__table__
 PLAN = PhasePlan.__table__
+DELIVERABLE = Deliverable.__table__
+AB_TEST = AbTest.__table__
 CHUNK = 5_000
 
 
@@ -123,6 +125,37 @@ def restore(engine: Engine, bundle: Bundle) -> ImportResult:
         for start in range(0, len(new_events), CHUNK):
             conn.execute(insert(EVENT), new_events[start : start + CHUNK])
         result.added["events"] = len(new_events)
+
+        known = {
+            (row.project_id, row.phase, row.title, row.reached_at)
+            for row in conn.execute(select(DELIVERABLE.c.project_id, DELIVERABLE.c.phase,
+                                           DELIVERABLE.c.title, DELIVERABLE.c.reached_at))
+        }
+        new_deliverables = []
+        for item in bundle.deliverables:
+            values = {"project_id": project_ids[item.project], "phase": item.phase.value,
+                      "title": item.title, "link": item.link, "reached_at": item.reached_at}
+            identity = (values["project_id"], values["phase"], item.title, item.reached_at)
+            if identity not in known:
+                known.add(identity)
+                new_deliverables.append(values)
+        if new_deliverables:
+            conn.execute(insert(DELIVERABLE), new_deliverables)
+        result.added["deliverables"] = len(new_deliverables)
+
+        designs = {row.task_id: row for row in conn.execute(select(AB_TEST))}
+        added = updated = 0
+        for test in bundle.ab_tests:
+            values = test.model_dump(exclude={"type", "task"})
+            task_id = task_ids[test.task]
+            existing = designs.get(task_id)
+            if existing is None:
+                conn.execute(insert(AB_TEST).values(task_id=task_id, **values))
+                added += 1
+            elif any(getattr(existing, k) != v for k, v in values.items()):
+                conn.execute(update(AB_TEST).where(AB_TEST.c.task_id == task_id).values(**values))
+                updated += 1
+        result.added["A/B tests"], result.updated["A/B tests"] = added, updated
     return result
 
 
@@ -141,6 +174,12 @@ def _check_references(
             raise BadInput(f"task {task.key}: unknown project {task.project!r}")
         if task.owner and task.owner not in people:
             raise BadInput(f"task {task.key}: unknown owner {task.owner!r}")
+    for item in bundle.deliverables:
+        if item.project not in projects:
+            raise BadInput(f"deliverable {item.title!r}: unknown project {item.project!r}")
+    for test in bundle.ab_tests:
+        if test.task not in tasks:
+            raise BadInput(f"A/B test: unknown task {test.task!r}")
     for event in bundle.events:
         if event.task and event.task not in tasks:
             raise BadInput(f"event {event.uid}: unknown task {event.task!r}")

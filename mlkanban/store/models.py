@@ -103,3 +103,33 @@ class Event(SQLModel, table=True):
     old: str | None = None
     new: str | None = None
     reason: str | None = None
+
+
+class Deliverable(SQLModel, table=True):
+    """What a phase handed to stakeholders: a notebook, a PR, a report."""
+
+    __table_args__ = (Index("ix_deliverable_project", "project_id", "phase"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False)
+    )
+    phase: str = Field(max_length=20)
+    title: str
+    link: str | None = None
+    reached_at: datetime = _ts()
+
+
+class AbTest(SQLModel, table=True):
+    """The design of an A/B test run by a task in the A/B Testing phase."""
+
+    __tablename__ = "ab_test"
+
+    task_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    )
+    started_at: datetime = _ts()
+    duration_days: int
+    traffic_share: float
+    control: str = ""
+    metric: str = ""

@@ -10,8 +10,15 @@ from sqlalchemy.orm import aliased
 
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
-from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
-from mlkanban.store.views import EventView, PersonView, ProjectView, TaskView
+from mlkanban.store.models import AbTest, Deliverable, Event, Person, PhasePlan, Project, Task
+from mlkanban.store.views import (
+    AbTestView,
+    DeliverableView,
+    EventView,
+    PersonView,
+    ProjectView,
+    TaskView,
+)
 
 T = Task.__table__
 P = Project.__table__
@@ -209,3 +216,28 @@ def events(
 def latest_event_id(conn: Connection) -> int:
     """The newest event's id: a cheap way to notice changes made elsewhere."""
     return conn.execute(select(func.max(E.c.id))).scalar() or 0
+
+
+def deliverables(conn: Connection, project_key: str | None = None) -> list[DeliverableView]:
+    D = Deliverable.__table__
+    query = (
+        select(P.c.key, D.c.phase, D.c.title, D.c.link, D.c.reached_at)
+        .select_from(D.join(P, D.c.project_id == P.c.id))
+        .order_by(D.c.reached_at, D.c.id)
+    )
+    if project_key is not None:
+        query = query.where(P.c.key == project_key)
+    return [
+        DeliverableView(row.key, Phase(row.phase), row.title, row.link, row.reached_at)
+        for row in conn.execute(query)
+    ]
+
+
+def ab_tests(conn: Connection, task_keys: Iterable[str] | None = None) -> dict[str, AbTestView]:
+    A = AbTest.__table__
+    query = select(
+        T.c.key, A.c.started_at, A.c.duration_days, A.c.traffic_share, A.c.control, A.c.metric
+    ).select_from(A.join(T, A.c.task_id == T.c.id))
+    if task_keys is not None:
+        query = query.where(T.c.key.in_(list(task_keys)))
+    return {row.key: AbTestView(*row) for row in conn.execute(query)}

@@ -27,6 +27,7 @@ from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store import queries, validate
 from mlkanban.store.engine import write_engine
 from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
+from mlkanban.store.project_records import ProjectRecords
 from mlkanban.store.schema import ensure_schema
 from mlkanban.store.views import EventView, PersonView, ProjectView, TaskView
 
@@ -43,7 +44,7 @@ class Change:
     notice: str = ""
 
 
-class Service:
+class Service(ProjectRecords):
     """Board operations for one acting person, on one database, with one clock."""
 
     def __init__(

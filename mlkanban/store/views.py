@@ -120,3 +120,44 @@ class EventView:
             "new": self.new,
             "reason": self.reason,
         }
+
+
+@dataclass(frozen=True)
+class DeliverableView:
+    project: str
+    phase: Phase
+    title: str
+    link: str | None
+    reached_at: datetime
+
+
+@dataclass(frozen=True)
+class AbTestView:
+    """An A/B test's design; tests run in calendar days, traffic never rests."""
+
+    task: str
+    started_at: datetime
+    duration_days: int
+    traffic_share: float
+    control: str
+    metric: str
+
+    def day(self, today: date) -> int:
+        """Which day of the test ``today`` is (1 on the start day; 0 before it starts)."""
+        start = self.started_at.astimezone().date()
+        return max((today - start).days + 1, 0)
+
+    def progress(self, today: date) -> str:
+        """"day N of M", or "finished" once the planned duration has passed."""
+        day = self.day(today)
+        if day == 0:
+            return f"starts {self.started_at.astimezone():%Y-%m-%d}"
+        if day > self.duration_days:
+            return f"finished ({self.duration_days} days)"
+        return f"day {day} of {self.duration_days}"
+
+    @property
+    def ends_on(self) -> date:
+        from datetime import timedelta
+
+        return self.started_at.astimezone().date() + timedelta(days=self.duration_days - 1)
