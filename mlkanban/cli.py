@@ -26,6 +26,32 @@ Exit codes: 0 success, 1 refused by a rule (WIP, size), 2 bad input.
 """
 
 
+GLOBAL_OPTIONS = ("--db", "--as")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Let ``--db`` and ``--as`` come anywhere (``mlkanban start X-1 --as bob``)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and rest:
+            if "=" in arg:
+                front.append(arg)
+            else:
+                front.extend(args[i : i + 2])
+                i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class MlkanbanGroup(click.Group):
     """A group whose errors are one line on stderr with the documented exit codes."""
 
@@ -33,6 +59,7 @@ class MlkanbanGroup(click.Group):
         return list(self.commands)  # the order they were added: the workflow's order
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        args = hoist_global_options(list(sys.argv[1:] if args is None else args))
         try:
             code = super().main(
                 args, prog_name or "mlkanban", complete_var, standalone_mode=False, **extra

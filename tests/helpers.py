@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 from mlkanban.cli import cli
 from mlkanban.commands.common import AppContext
 
-TABLES = ("person", "project", "phase_plan", "task", "event")
+TABLES = ("person", "project", "phase_plan", "task", "event", "deliverable", "ab_test")
 
 
 def dump_db(path: Path) -> dict[str, list[tuple]]:

@@ -41,6 +41,19 @@ def describe_event(event: EventView) -> str:
         text = f"WIP limit overridden ({event.new} in progress)"
     elif kind == "split":
         text = f"split off {event.new}"
+    elif kind == "ab_test_set":
+        text = f"A/B test designed: {event.new}"
+    elif kind == "delivered":
+        text = f"delivered ({_phase(event.field)}): {event.new}"
+    elif kind == "pivot":
+        text = f"pivot: {event.new}"
+    elif kind == "closed":
+        text = f"closed with a {event.new} outcome"
+    elif kind == "plan_set":
+        old = f"{event.old} → " if event.old else ""
+        text = f"plan for {_phase(event.field)}: {old}{event.new} weeks"
+    elif kind == "project_edited":
+        text = f"{event.field}: {event.old or '-'} → {event.new or '-'}"
     else:
         detail = f" {event.field}" if event.field else ""
         value = f" → {event.new}" if event.new is not None else ""
