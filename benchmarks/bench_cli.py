@@ -1,0 +1,89 @@
+"""How long plain commands take on a big board, against the floor of this stack.
+
+The floor is ``python -c "import sqlmodel"``: every command pays for it. The target
+(README) is ``mlkanban ls`` on 10,000 tasks and 100,000 events within 1.3x the floor.
+
+    python benchmarks/bench_cli.py [--tasks 10000] [--events 100000] [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import build_large_database  # noqa: E402
+
+
+def timed(command: list[str], runs: int, env: dict[str, str]) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "big.db"
+        started = time.perf_counter()
+        counts = build_large_database(
+            db, tasks=args.tasks, events=args.events, now=datetime.now(UTC)
+        )
+        print(f"built {counts} in {time.perf_counter() - started:.1f} s")
+        env = {**os.environ, "MLKANBAN_DB": str(db), "MLKANBAN_CONFIG": str(Path(tmp) / "none")}
+        python = sys.executable
+        cases = {
+            'python -c "import sqlmodel" (floor)': [python, "-c", "import sqlmodel"],
+            "mlkanban ls": [python, "-m", "mlkanban", "ls"],
+            "mlkanban ls --all --json": [python, "-m", "mlkanban", "ls", "--all", "--json"],
+            "mlkanban ls --owner (one lane)": [python, "-m", "mlkanban", "ls", "--owner",
+                                               _first_handle(db)],
+            "mlkanban show KEY": [python, "-m", "mlkanban", "show", _first_key(db)],
+        }
+        timed(cases["mlkanban ls"], 2, env)  # warm the page cache
+        results = {}
+        for name, command in cases.items():
+            results[name] = timed(command, args.runs, env)
+        floor = statistics.median(results['python -c "import sqlmodel" (floor)'])
+        print(f"\n{'command':<40} {'median':>8} {'min':>8} {'x floor':>8}")
+        for name, samples in results.items():
+            median = statistics.median(samples)
+            print(f"{name:<40} {median * 1000:>6.0f}ms {min(samples) * 1000:>6.0f}ms "
+                  f"{median / floor:>7.2f}x")
+
+
+def _first_handle(db: Path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT handle FROM person ORDER BY id LIMIT 1").fetchone()[0]
+
+
+def _first_key(db: Path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT t.key FROM task t JOIN event e ON e.task_id = t.id GROUP BY t.id "
+            "ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()[0]
+
+
+if __name__ == "__main__":
+    main()
