@@ -9,7 +9,7 @@ import sys
 import click
 
 from mlkanban import __version__
-from mlkanban.commands import data, people, projects, tasks
+from mlkanban.commands import data, jira, people, projects, report, serve, tasks
 from mlkanban.commands.common import AppContext
 from mlkanban.domain.errors import MlkanbanError
 
@@ -112,7 +112,7 @@ def cli(ctx: click.Context, db: str | None, actor: str | None) -> None:
         data._open_board(app)
 
 
-for module in (tasks, people, projects, data):
+for module in (tasks, people, projects, data, jira, serve, report):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -16,6 +16,8 @@ from mlkanban.domain.clock import FixedClock
 from mlkanban.store.engine import make_engine
 from mlkanban.store.service import Service
 
+pytest_plugins = ["tests.pgserver"]
+
 #: Monday 23 November 2026, 10:00 UTC — every test's "now" unless it says otherwise.
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

@@ -12,6 +12,12 @@ from mlkanban.domain.statuses import Status
 from mlkanban.store.service import Service
 
 
+@pytest.fixture
+def engine(backend_engine):
+    """Every service test runs on SQLite and on PostgreSQL."""
+    return backend_engine
+
+
 def kinds(service: Service, key: str) -> list[str]:
     return [e.kind for e in service.history(key)]
 

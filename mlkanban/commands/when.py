@@ -27,10 +27,11 @@ def parse_when(text: str, now: datetime) -> datetime:
     match = _AGO.match(lowered)
     if match:
         amount, unit = int(match.group(1)), match.group(2)[0]
-        delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount)}.get(
-            unit, timedelta(days=amount)
-        )
-        return as_utc(local_now - delta)
+        unit_name = {"m": "minutes", "h": "hours"}.get(unit, "days")
+        try:
+            return as_utc(local_now - timedelta(**{unit_name: amount}))
+        except OverflowError:  # more days than a date can go back
+            raise BadInput(f"--at {text!r} is too long ago") from None
     base = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     for word, offset in (("yesterday", 1), ("today", 0), ("tomorrow", -1)):
         if lowered.startswith(word):

@@ -34,5 +34,9 @@ class RuleRefused(MlkanbanError):
     exit_code = 1
 
 
+class WipRefused(RuleRefused):
+    """Starting would put a person over their WIP limit; an override with a reason may."""
+
+
 class SchemaError(MlkanbanError):
     """The database cannot be used by this version of mlkanban."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from mlkanban.domain.errors import BadInput
 from mlkanban.io.records import Bundle
@@ -49,114 +49,136 @@ class ImportResult:
 
 def restore(engine: Engine, bundle: Bundle) -> ImportResult:
     """Write ``bundle`` in one transaction; raise ``BadInput`` before writing on any problem."""
-    result = ImportResult()
     with write_engine(engine).connect() as conn, conn.begin():
+        return restore_into(conn, bundle)
+
+
+def restore_into(conn: Connection, bundle: Bundle) -> ImportResult:
+    """Write ``bundle`` inside the caller's write transaction (which rolls back on error)."""
+    result = ImportResult()
+    people = dict(conn.execute(select(PERSON.c.handle, PERSON.c.id)).all())
+    projects = {
+        row.key: row for row in conn.execute(select(PROJECT.c.key, PROJECT.c.id,
+                                                    PROJECT.c.updated_at, PROJECT.c.next_number))
+    }
+    tasks = {
+        row.key: row for row in conn.execute(select(TASK.c.key, TASK.c.id, TASK.c.updated_at))
+    }
+    _check_references(bundle, set(people), set(projects), set(tasks))
+
+    new_people = [p for p in bundle.people if p.handle not in people]
+    if new_people:
+        conn.execute(insert(PERSON), [p.model_dump(exclude={"type"}) for p in new_people])
         people = dict(conn.execute(select(PERSON.c.handle, PERSON.c.id)).all())
-        projects = {
-            row.key: row for row in conn.execute(select(PROJECT.c.key, PROJECT.c.id,
-                                                        PROJECT.c.updated_at, PROJECT.c.next_number))
+    result.added["people"] = len(new_people)
+
+    added = updated = 0
+    for record in bundle.projects:
+        values = record.model_dump(exclude={"type", "owner", "plan"})
+        values["owner_id"] = people.get(record.owner) if record.owner else None
+        existing = projects.get(record.key)
+        if existing is None:
+            project_id = conn.execute(insert(PROJECT).values(**values)).inserted_primary_key[0]
+            added += 1
+        elif record.updated_at > existing.updated_at:
+            values["next_number"] = max(record.next_number, existing.next_number)
+            conn.execute(update(PROJECT).where(PROJECT.c.id == existing.id).values(**values))
+            conn.execute(PLAN.delete().where(PLAN.c.project_id == existing.id))
+            project_id = existing.id
+            updated += 1
+        else:
+            continue
+        if record.plan:
+            conn.execute(insert(PLAN), [
+                {"project_id": project_id, "phase": phase.value, "weeks": weeks}
+                for phase, weeks in record.plan.items()
+            ])
+    result.added["projects"], result.updated["projects"] = added, updated
+    project_ids = dict(conn.execute(select(PROJECT.c.key, PROJECT.c.id)).all())
+
+    added = updated = 0
+    new_tasks = []
+    for record in bundle.tasks:
+        values = record.model_dump(exclude={"type", "project", "owner"})
+        values["status"] = record.status.value
+        values["phase"] = record.phase.value
+        values["project_id"] = project_ids[record.project]
+        values["owner_id"] = people.get(record.owner) if record.owner else None
+        existing = tasks.get(record.key)
+        if existing is None:
+            new_tasks.append(values)
+        elif record.updated_at > existing.updated_at:
+            conn.execute(update(TASK).where(TASK.c.id == existing.id).values(**values))
+            updated += 1
+    for start in range(0, len(new_tasks), CHUNK):
+        conn.execute(insert(TASK), new_tasks[start : start + CHUNK])
+    if new_tasks:
+        _keep_numbers_unused(conn, {values["project_id"] for values in new_tasks})
+    result.added["tasks"], result.updated["tasks"] = len(new_tasks), updated
+    task_ids = dict(conn.execute(select(TASK.c.key, TASK.c.id)).all())
+
+    known_uids = set(conn.execute(select(EVENT.c.uid)).scalars())
+    new_events = [
+        {
+            "uid": e.uid, "at": e.at, "actor": e.actor, "kind": e.kind,
+            "project_id": project_ids.get(e.project) if e.project else None,
+            "task_id": task_ids.get(e.task) if e.task else None,
+            "person_id": people.get(e.person) if e.person else None,
+            "field": e.field, "old": e.old, "new": e.new, "reason": e.reason,
         }
-        tasks = {
-            row.key: row for row in conn.execute(select(TASK.c.key, TASK.c.id, TASK.c.updated_at))
-        }
-        _check_references(bundle, set(people), set(projects), set(tasks))
+        for e in bundle.events
+        if e.uid not in known_uids
+    ]
+    for start in range(0, len(new_events), CHUNK):
+        conn.execute(insert(EVENT), new_events[start : start + CHUNK])
+    result.added["events"] = len(new_events)
 
-        new_people = [p for p in bundle.people if p.handle not in people]
-        if new_people:
-            conn.execute(insert(PERSON), [p.model_dump(exclude={"type"}) for p in new_people])
-            people = dict(conn.execute(select(PERSON.c.handle, PERSON.c.id)).all())
-        result.added["people"] = len(new_people)
+    known = {
+        (row.project_id, row.phase, row.title, row.reached_at)
+        for row in conn.execute(select(DELIVERABLE.c.project_id, DELIVERABLE.c.phase,
+                                       DELIVERABLE.c.title, DELIVERABLE.c.reached_at))
+    }
+    new_deliverables = []
+    for item in bundle.deliverables:
+        values = {"project_id": project_ids[item.project], "phase": item.phase.value,
+                  "title": item.title, "link": item.link, "reached_at": item.reached_at}
+        identity = (values["project_id"], values["phase"], item.title, item.reached_at)
+        if identity not in known:
+            known.add(identity)
+            new_deliverables.append(values)
+    if new_deliverables:
+        conn.execute(insert(DELIVERABLE), new_deliverables)
+    result.added["deliverables"] = len(new_deliverables)
 
-        added = updated = 0
-        for record in bundle.projects:
-            values = record.model_dump(exclude={"type", "owner", "plan"})
-            values["owner_id"] = people.get(record.owner) if record.owner else None
-            existing = projects.get(record.key)
-            if existing is None:
-                project_id = conn.execute(insert(PROJECT).values(**values)).inserted_primary_key[0]
-                added += 1
-            elif record.updated_at > existing.updated_at:
-                values["next_number"] = max(record.next_number, existing.next_number)
-                conn.execute(update(PROJECT).where(PROJECT.c.id == existing.id).values(**values))
-                conn.execute(PLAN.delete().where(PLAN.c.project_id == existing.id))
-                project_id = existing.id
-                updated += 1
-            else:
-                continue
-            if record.plan:
-                conn.execute(insert(PLAN), [
-                    {"project_id": project_id, "phase": phase.value, "weeks": weeks}
-                    for phase, weeks in record.plan.items()
-                ])
-        result.added["projects"], result.updated["projects"] = added, updated
-        project_ids = dict(conn.execute(select(PROJECT.c.key, PROJECT.c.id)).all())
-
-        added = updated = 0
-        new_tasks = []
-        for record in bundle.tasks:
-            values = record.model_dump(exclude={"type", "project", "owner"})
-            values["status"] = record.status.value
-            values["phase"] = record.phase.value
-            values["project_id"] = project_ids[record.project]
-            values["owner_id"] = people.get(record.owner) if record.owner else None
-            existing = tasks.get(record.key)
-            if existing is None:
-                new_tasks.append(values)
-            elif record.updated_at > existing.updated_at:
-                conn.execute(update(TASK).where(TASK.c.id == existing.id).values(**values))
-                updated += 1
-        for start in range(0, len(new_tasks), CHUNK):
-            conn.execute(insert(TASK), new_tasks[start : start + CHUNK])
-        result.added["tasks"], result.updated["tasks"] = len(new_tasks), updated
-        task_ids = dict(conn.execute(select(TASK.c.key, TASK.c.id)).all())
-
-        known_uids = set(conn.execute(select(EVENT.c.uid)).scalars())
-        new_events = [
-            {
-                "uid": e.uid, "at": e.at, "actor": e.actor, "kind": e.kind,
-                "project_id": project_ids.get(e.project) if e.project else None,
-                "task_id": task_ids.get(e.task) if e.task else None,
-                "person_id": people.get(e.person) if e.person else None,
-                "field": e.field, "old": e.old, "new": e.new, "reason": e.reason,
-            }
-            for e in bundle.events
-            if e.uid not in known_uids
-        ]
-        for start in range(0, len(new_events), CHUNK):
-            conn.execute(insert(EVENT), new_events[start : start + CHUNK])
-        result.added["events"] = len(new_events)
-
-        known = {
-            (row.project_id, row.phase, row.title, row.reached_at)
-            for row in conn.execute(select(DELIVERABLE.c.project_id, DELIVERABLE.c.phase,
-                                           DELIVERABLE.c.title, DELIVERABLE.c.reached_at))
-        }
-        new_deliverables = []
-        for item in bundle.deliverables:
-            values = {"project_id": project_ids[item.project], "phase": item.phase.value,
-                      "title": item.title, "link": item.link, "reached_at": item.reached_at}
-            identity = (values["project_id"], values["phase"], item.title, item.reached_at)
-            if identity not in known:
-                known.add(identity)
-                new_deliverables.append(values)
-        if new_deliverables:
-            conn.execute(insert(DELIVERABLE), new_deliverables)
-        result.added["deliverables"] = len(new_deliverables)
-
-        designs = {row.task_id: row for row in conn.execute(select(AB_TEST))}
-        added = updated = 0
-        for test in bundle.ab_tests:
-            values = test.model_dump(exclude={"type", "task"})
-            task_id = task_ids[test.task]
-            existing = designs.get(task_id)
-            if existing is None:
-                conn.execute(insert(AB_TEST).values(task_id=task_id, **values))
-                added += 1
-            elif any(getattr(existing, k) != v for k, v in values.items()):
-                conn.execute(update(AB_TEST).where(AB_TEST.c.task_id == task_id).values(**values))
-                updated += 1
-        result.added["A/B tests"], result.updated["A/B tests"] = added, updated
+    designs = {row.task_id: row for row in conn.execute(select(AB_TEST))}
+    added = updated = 0
+    for test in bundle.ab_tests:
+        values = test.model_dump(exclude={"type", "task"})
+        task_id = task_ids[test.task]
+        existing = designs.get(task_id)
+        if existing is None:
+            conn.execute(insert(AB_TEST).values(task_id=task_id, **values))
+            added += 1
+        elif any(getattr(existing, k) != v for k, v in values.items()):
+            conn.execute(update(AB_TEST).where(AB_TEST.c.task_id == task_id).values(**values))
+            updated += 1
+    result.added["A/B tests"], result.updated["A/B tests"] = added, updated
     return result
+
+
+def _keep_numbers_unused(conn: Connection, project_ids: set[int]) -> None:
+    """A project's next task number stays above every task it holds, so a task added
+    after the import never takes a key the import used."""
+    highest = (
+        select(func.max(TASK.c.number))
+        .where(TASK.c.project_id == PROJECT.c.id)
+        .scalar_subquery()
+    )
+    conn.execute(
+        update(PROJECT)
+        .where(PROJECT.c.id.in_(sorted(project_ids)), PROJECT.c.next_number <= highest)
+        .values(next_number=highest + 1)
+    )
 
 
 def _check_references(

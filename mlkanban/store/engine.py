@@ -3,6 +3,11 @@
 SQLite runs with foreign keys on, WAL (readers never block the writer), a busy
 timeout, and write transactions that take the write lock at ``BEGIN`` (``BEGIN
 IMMEDIATE``), so a rule checked inside the transaction still holds at commit.
+
+PostgreSQL write transactions keep the same discipline with an advisory lock taken
+first: one writer at a time, so no write works from a stale read, no two writers can
+deadlock, and event ids are handed out in commit order (a board polling the newest
+event id never misses a change committed behind another).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from mlkanban.domain.errors import BadInput
 #: Execution option marking a connection that will write (see ``write_engine``).
 WRITE_OPTION = "mlkanban_write"
 BUSY_TIMEOUT_MS = 30_000
+#: The PostgreSQL advisory lock that write transactions hold (any constant will do).
+WRITE_LOCK_KEY = 7_405_002
 
 
 def database_url(db: str) -> str:
@@ -60,9 +67,12 @@ def make_engine(db: str) -> Engine:
         _configure_sqlite(engine)
         return engine
     try:
-        return create_engine(parsed, pool_pre_ping=True)
+        engine = create_engine(parsed, pool_pre_ping=True)
     except Exception as exc:  # missing driver, bad options
         raise BadInput(f"cannot use database {parsed.render_as_string()}: {exc}") from None
+    if engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
+    return engine
 
 
 def write_engine(engine: Engine) -> Engine:
@@ -88,3 +98,11 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from mlkanban.domain import rules
 from mlkanban.domain.clock import Clock, as_utc, system_clock
-from mlkanban.domain.errors import BadInput, NotFound, RuleRefused
+from mlkanban.domain.errors import BadInput, NotFound, RuleRefused, WipRefused
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import NEEDS_REASON, Status, check_transition
 from mlkanban.domain.workdays import WorkCalendar
@@ -418,7 +418,7 @@ class Service(ProjectRecords):
         ).all()
         verdict = rules.check_wip(person.handle, person.wip_limit, list(busy), override)
         if not verdict.allowed:
-            raise RuleRefused(verdict.message)
+            raise WipRefused(verdict.message)
         if verdict.overridden:
             task.wip_override = override
             self._event(

@@ -1,0 +1,96 @@
+"""How long one week's report takes on a year of history, against the floor of this stack.
+
+The floor is ``python -c "import sqlmodel"``: every command pays for it. The target
+(README) is ``mlkanban report`` for one week of a database of 5,000 tasks and 100,000
+events over a year within 1.3x the floor. It also times building the report in process,
+split into loading and computing, to show where the time goes.
+
+    python benchmarks/bench_report.py [--tasks 5000] [--events 100000] [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_cli import timed  # noqa: E402
+from synthetic import build_large_database  # noqa: E402
+
+
+def in_process(db: Path, runs: int) -> dict[str, list[float]]:
+    """Load and compute separately, with the interpreter and imports already warm."""
+    from mlkanban.domain.workdays import WorkCalendar
+    from mlkanban.history.weekly import Period, build_report, load_history
+    from mlkanban.io.markdown_report import render_markdown
+    from mlkanban.store.engine import make_engine
+
+    engine = make_engine(str(db))
+    period = Period.week_of(datetime.now(UTC).date())
+    gc.disable()  # as the command does
+    samples: dict[str, list[float]] = {"load": [], "compute": [], "render": []}
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        with engine.connect() as conn:
+            data = load_history(conn, until=period.as_of(datetime.now(UTC)))
+        t1 = time.perf_counter()
+        report = build_report(data, period, now=datetime.now(UTC), calendar=WorkCalendar())
+        t2 = time.perf_counter()
+        render_markdown(report)
+        t3 = time.perf_counter()
+        samples["load"].append(t1 - t0)
+        samples["compute"].append(t2 - t1)
+        samples["render"].append(t3 - t2)
+    gc.enable()
+    engine.dispose()
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=5_000)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "big.db"
+        started = time.perf_counter()
+        counts = build_large_database(
+            db, tasks=args.tasks, events=args.events, days=365, now=datetime.now(UTC)
+        )
+        print(f"built {counts} in {time.perf_counter() - started:.1f} s")
+        env = {**os.environ, "MLKANBAN_DB": str(db), "MLKANBAN_CONFIG": str(Path(tmp) / "none")}
+        python = sys.executable
+        cases = {
+            'python -c "import sqlmodel" (floor)': [python, "-c", "import sqlmodel"],
+            "mlkanban ls": [python, "-m", "mlkanban", "ls"],
+            "mlkanban report (this week, md)": [python, "-m", "mlkanban", "report"],
+            "mlkanban report -f json": [python, "-m", "mlkanban", "report", "-f", "json"],
+        }
+        timed(cases["mlkanban report (this week, md)"], 2, env)  # warm the page cache
+        results: dict[str, list[float]] = {name: [] for name in cases}
+        for _ in range(args.runs):  # round robin, so that a busy moment hits every case
+            for name, command in cases.items():
+                results[name] += timed(command, 1, env)
+        floor = statistics.median(results['python -c "import sqlmodel" (floor)'])
+        print(f"\n{'command':<40} {'median':>8} {'min':>8} {'x floor':>8}")
+        for name, samples in results.items():
+            median = statistics.median(samples)
+            print(f"{name:<40} {median * 1000:>6.0f}ms {min(samples) * 1000:>6.0f}ms "
+                  f"{median / floor:>7.2f}x")
+        print("\nin process (imports warm)")
+        for name, samples in in_process(db, max(args.runs // 3, 3)).items():
+            print(f"  {name:<38} {statistics.median(samples) * 1000:>6.0f}ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""``mlkanban report``: a week (or any range of days) for a status meeting."""
+
+from __future__ import annotations
+
+import gc
+
+import click
+
+from mlkanban.commands.common import AppContext, pass_app
+
+
+def _period(app: AppContext, week: str | None, start: str | None, end: str | None):
+    from mlkanban.domain.errors import BadInput
+    from mlkanban.history.metrics import local_day
+    from mlkanban.history.weekly import Period, parse_day
+
+    if week is not None and (start is not None or end is not None):
+        raise BadInput("give either --week or --from/--to, not both")
+    today = local_day(app.clock())
+    if week is not None:
+        period = Period.parse_week(week)
+    elif start is not None or end is not None:
+        if start is None:
+            raise BadInput("--to needs --from too")
+        first = parse_day(start, "--from")
+        last = parse_day(end, "--to") if end is not None else today
+        period = Period.between(first, last)
+    else:
+        period = Period.week_of(today)
+    if period.start > today:
+        raise BadInput(f"{period.label} has not started yet (today is {today})")
+    return period
+
+
+@click.command("report")
+@click.option("--week", "-w", metavar="YYYY-Www",
+              help="An ISO week, e.g. 2026-W47 (default: this week).")
+@click.option("--from", "start", metavar="DATE", help="First day of a custom range (YYYY-MM-DD).")
+@click.option("--to", "end", metavar="DATE", help="Last day of the range (default: today).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["md", "json"]), default="md",
+              show_default=True, help="Markdown for people, JSON for scripts: the same content.")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")
+@pass_app
+def report(app: AppContext, week, start, end, fmt, output) -> None:
+    """The week's report: people, projects, what needs attention, and charts."""
+    from mlkanban.commands.data import _output
+    from mlkanban.history.weekly import weekly_report
+    from mlkanban.io.markdown_report import render_json, render_markdown
+
+    period = _period(app, week, start, end)
+    service = app.service
+    # A year of history is a few hundred thousand short-lived objects and no cycles:
+    # the cyclic collector would only rescan them (a third of the time) for nothing.
+    gc.disable()
+    try:
+        with service.read() as conn:
+            model = weekly_report(conn, period, now=service.now(), calendar=service.calendar)
+    finally:
+        gc.enable()
+    text = (render_json(model) if fmt == "json"
+            else render_markdown(model))
+    with _output(output) as out:
+        out.write(text)
+    if output and output != "-":
+        click.echo(f"Wrote the report of {period.label} to {output}", err=True)
+
+
+COMMANDS = [report]

@@ -1,0 +1,347 @@
+"""Metrics derived from task timelines (see ``replay``), in working days.
+
+Counting rules, so that numbers can be checked by hand:
+
+- A task's **cycle time** runs from the day it was first started to the day it was
+  last finished, both included (as a card's age does).
+- Its **active days** are the working days on which it was in progress at some moment;
+  the rest of its cycle time are **waiting days** (waiting, or put back to do).
+- An active day counts for the phase the task was in when that day's work began, so a
+  task moved from Modeling to Data Exploration on a Wednesday spent that Wednesday in
+  Modeling, and the days per phase add up to the active days.
+- A project's **time per phase** is the sum of its tasks' active days in that phase
+  (person-days); plans are in weeks of five working days.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from mlkanban.domain.phases import Phase
+from mlkanban.domain.rules import is_over_size
+from mlkanban.domain.statuses import Status
+from mlkanban.domain.workdays import WorkCalendar
+from mlkanban.history.replay import TaskState, TaskTimeline
+from mlkanban.store.views import EventView
+
+STALLED_AFTER_DAYS = 5
+"""A project with no event for this many working days is stalled."""
+LONG_WAIT_DAYS = 5
+"""A task waiting for this many working days is worth a look."""
+DAYS_PER_WEEK = 5
+
+_IN_PROGRESS = Status.IN_PROGRESS.value
+_DONE = Status.DONE.value
+
+
+def local_day(moment: datetime) -> date:
+    """The local calendar day of a moment (the board shows local time)."""
+    return moment.astimezone().date()
+
+
+class DayCounter:
+    """Working days between two dates in constant time, for reports over long histories.
+
+    Counts the same days as ``WorkCalendar.working_days`` (it asks the calendar once per
+    day in its range) and falls back to the calendar outside that range.
+    """
+
+    def __init__(self, calendar: WorkCalendar, first: date, last: date) -> None:
+        self.calendar = calendar
+        self.first = first
+        self.last = last
+        running = 0
+        self._upto: list[int] = []
+        self._days: dict[int, date] = {}
+        day = first
+        while day <= last:
+            running += calendar.is_working_day(day)
+            self._upto.append(running)
+            day += timedelta(days=1)
+
+    def between(self, start: date, end: date) -> int:
+        """Working days from ``start`` to ``end``, both included (0 if end < start)."""
+        if end < start:
+            return 0
+        if start < self.first or end > self.last:
+            return self.calendar.working_days(start, end)
+        i = (start - self.first).days
+        j = (end - self.first).days
+        return self._upto[j] - (self._upto[i - 1] if i else 0)
+
+    def after(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to ``end`` included: how long nothing happened."""
+        return self.between(start + timedelta(days=1), end)
+
+    def is_working_day(self, day: date) -> bool:
+        return self.calendar.is_working_day(day)
+
+    def add(self, start: date, count: int) -> date:
+        """The day ``count`` working days after ``start`` (as ``add_working_days``)."""
+        day = start
+        while count > 0:
+            day += timedelta(days=1)
+            count -= self.calendar.is_working_day(day)
+        return day
+
+    def day(self, moment: datetime) -> date:
+        """``local_day``, remembered per quarter hour (every time zone's offset is a
+        multiple of 15 minutes), since converting time zones dominates long histories."""
+        bucket = int(moment.timestamp()) // 900
+        day = self._days.get(bucket)
+        if day is None:
+            day = self._days[bucket] = moment.astimezone().date()
+        return day
+
+
+# ---------------------------------------------------------------- per task
+
+
+@dataclass(slots=True)
+class TaskWork:
+    """How a task's time was spent, up to a moment."""
+
+    key: str
+    project: str
+    started: date | None = None
+    finished: date | None = None
+    """The day it was last finished, if it was done at that moment."""
+    active_days: int = 0
+    by_phase: dict[Phase, int] = field(default_factory=dict)
+    pieces: list[tuple[Phase, date, date]] = field(default_factory=list)
+    """(phase, first day, last day) of each stretch in progress, split at phase changes."""
+
+    def cycle_days(self, days: DayCounter) -> int | None:
+        if self.started is None or self.finished is None:
+            return None
+        return days.between(self.started, self.finished)
+
+    def waiting_days(self, days: DayCounter) -> int | None:
+        cycle = self.cycle_days(days)
+        return None if cycle is None else max(cycle - self.active_days, 0)
+
+
+def task_work(line: TaskTimeline, moment: datetime, days: DayCounter) -> TaskWork:
+    """Active days per phase, cycle bounds, and stretches in progress, up to ``moment``."""
+    work = TaskWork(line.key, line.project)
+    last_day: date | None = None
+    phases = line.phases
+    day_of = days.day
+    current = None
+    for span in line.statuses:
+        if span.start > moment:
+            break
+        current = span.value
+        if current == _DONE:
+            work.finished = day_of(span.start)
+            continue
+        if current != _IN_PROGRESS:
+            continue
+        start = span.start
+        end = moment if span.end is None or span.end > moment else span.end
+        if work.started is None:
+            work.started = day_of(start)
+        for phase_span in phases:
+            if phase_span.start > end:
+                break
+            if phase_span.end is not None and phase_span.end < start:
+                continue
+            lo = start if start > phase_span.start else phase_span.start
+            hi = end if phase_span.end is None or end < phase_span.end else phase_span.end
+            if lo == hi and start != end:
+                continue
+            first, last = day_of(lo), day_of(hi)
+            count = days.between(first, last)
+            if first == last_day and days.is_working_day(first):
+                count -= 1
+            last_day = last
+            phase = _PHASE[phase_span.value]
+            work.by_phase[phase] = work.by_phase.get(phase, 0) + count
+            work.active_days += count
+            work.pieces.append((phase, first, last))
+    if current != _DONE:
+        work.finished = None
+    return work
+
+
+_PHASE = {phase.value: phase for phase in Phase}
+
+
+# ---------------------------------------------------------------- projects
+
+
+def phase_days(works: Iterable[TaskWork]) -> dict[str, dict[Phase, int]]:
+    """Active person-days per phase, per project."""
+    totals: dict[str, dict[Phase, int]] = defaultdict(dict)
+    for work in works:
+        project = totals[work.project]
+        for phase, count in work.by_phase.items():
+            project[phase] = project.get(phase, 0) + count
+    return dict(totals)
+
+
+def phase_timeline(
+    works: Iterable[TaskWork], days: DayCounter
+) -> dict[str, list[tuple[Phase, date, date]]]:
+    """Per project, the stretches when some task of each phase was in progress.
+
+    Stretches of one phase merge when no working day separates them, so a weekend or
+    a holiday does not break a bar in two.
+    """
+    pieces: dict[tuple[str, Phase], list[tuple[date, date]]] = defaultdict(list)
+    for work in works:
+        for phase, first, last in work.pieces:
+            pieces[(work.project, phase)].append((first, last))
+    result: dict[str, list[tuple[Phase, date, date]]] = defaultdict(list)
+    for (project, phase), spans in pieces.items():
+        spans.sort()
+        cur_start, cur_end = spans[0]
+        for first, last in spans[1:]:
+            if first <= cur_end or days.between(cur_end + timedelta(days=1),
+                                                first - timedelta(days=1)) == 0:
+                cur_end = max(cur_end, last)
+            else:
+                result[project].append((phase, cur_start, cur_end))
+                cur_start, cur_end = first, last
+        result[project].append((phase, cur_start, cur_end))
+    for bars in result.values():
+        bars.sort(key=lambda bar: (bar[1], bar[0].index))
+    return dict(result)
+
+
+def last_event_days(events: Iterable[EventView], moment: datetime,
+                    day: Callable[[datetime], date] = local_day) -> dict[str, date]:
+    """Each project's last day with an event, up to ``moment``."""
+    last: dict[str, datetime] = {}
+    for event in events:
+        if event.project is None or event.at > moment:
+            continue
+        last[event.project] = event.at  # events come in time order
+    return {key: day(at) for key, at in last.items()}
+
+
+def stalled(last_days: dict[str, date], project_keys: Iterable[str], today: date,
+            days: DayCounter) -> dict[str, int]:
+    """Projects with no event for ``STALLED_AFTER_DAYS`` working days or more: days quiet."""
+    result = {}
+    for key in project_keys:
+        last = last_days.get(key)
+        if last is None:
+            continue
+        quiet = days.after(last, today)
+        if quiet >= STALLED_AFTER_DAYS:
+            result[key] = quiet
+    return result
+
+
+# ---------------------------------------------------------------- flow
+
+
+def iso_week_label(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def throughput(timelines: Iterable[TaskTimeline], weeks: list[date], moment: datetime,
+               day_of: Callable[[datetime], date] = local_day) -> list[int]:
+    """Tasks finished in each ISO week (given by its Monday), up to ``moment``.
+
+    A task finished twice in one week (reopened in between) counts once.
+    """
+    index = {monday: i for i, monday in enumerate(weeks)}
+    seen: set[tuple[str, date]] = set()
+    counts = [0] * len(weeks)
+    for line in timelines:
+        for span in line.statuses:
+            if span.value != _DONE or span.start > moment:
+                continue
+            day = day_of(span.start)
+            monday = day - timedelta(days=day.weekday())
+            i = index.get(monday)
+            if i is not None and (line.key, monday) not in seen:
+                seen.add((line.key, monday))
+                counts[i] += 1
+    return counts
+
+
+FLOW_STATUSES = (Status.TODO, Status.IN_PROGRESS, Status.WAITING, Status.DONE, Status.DROPPED)
+
+
+def cumulative_flow(
+    timelines: Iterable[TaskTimeline], first: date, last: date, moment: datetime,
+    day_of: Callable[[datetime], date] = local_day,
+) -> list[tuple[date, dict[Status, int]]]:
+    """Tasks per status at the end of each day from ``first`` to ``last``.
+
+    Each status span adds one on the day it began and takes it away on the day it
+    ended, so the counts are a running sum (no per-day scan of every task).
+    """
+    deltas: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    base: dict[str, int] = defaultdict(int)
+    for line in timelines:
+        for span in line.statuses:
+            if span.start > moment:
+                break
+            begin = day_of(span.start)
+            target = base if begin < first else deltas[begin]
+            target[span.value] += 1
+            if span.end is not None and span.end <= moment:
+                end = day_of(span.end)
+                target = base if end < first else deltas[end]
+                target[span.value] -= 1
+    running = dict(base)
+    result = []
+    day = first
+    while day <= last:
+        for status, delta in deltas.get(day, {}).items():
+            running[status] = running.get(status, 0) + delta
+        result.append((day, {s: running.get(s.value, 0) for s in FLOW_STATUSES}))
+        day += timedelta(days=1)
+    return result
+
+
+# ---------------------------------------------------------------- attention
+
+
+def age_days(state: TaskState, today: date, days: DayCounter) -> int | None:
+    """Working days since it was first started, day 1 being the start day."""
+    if state.started_at is None:
+        return None
+    return days.between(days.day(state.started_at), today)
+
+
+def over_size(state: TaskState, today: date, days: DayCounter) -> bool:
+    if state.status is not Status.IN_PROGRESS:
+        return False
+    age = age_days(state, today, days)
+    return age is not None and is_over_size(age, state.estimate)
+
+
+def waiting_for(state: TaskState, today: date, days: DayCounter) -> int:
+    """Working days it has been waiting, after the day it began to wait."""
+    return days.after(days.day(state.since), today)
+
+
+def idle_people(handles: Iterable[str], states: Iterable[TaskState]) -> list[str]:
+    """People with nothing in progress (a waiting task does not keep anyone busy)."""
+    busy = {s.owner for s in states if s.status is Status.IN_PROGRESS}
+    return [h for h in handles if h not in busy]
+
+
+def is_move_back(event: EventView) -> bool:
+    try:
+        return Phase(event.new).index < Phase(event.old).index
+    except ValueError:
+        return False
+
+
+def in_window(events: list[EventView], start: datetime, end: datetime) -> list[EventView]:
+    """The events with ``start <= at <= end`` (events are in time order)."""
+    times = [e.at for e in events]
+    lo = bisect_right(times, start - timedelta(microseconds=1))
+    hi = bisect_right(times, end)
+    return events[lo:hi]

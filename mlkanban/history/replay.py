@@ -1,0 +1,187 @@
+"""The board as it was at any moment, folded from the event log.
+
+Each task becomes a timeline: spans of status, phase, owner and estimate, each span
+running from the event that set the value to the event that changed it. Events record
+the old value of a change, so a task's first phase (or owner, or estimate) is the old
+value of its first change of that kind, and the task's current value when it never
+changed. One pass over the events builds every timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mlkanban.domain.phases import Phase
+from mlkanban.domain.statuses import Status
+from mlkanban.store.views import EventView, TaskView
+
+_UNKNOWN = "\x00unknown"
+"""The value of a first span until the first change of that kind reveals it."""
+
+
+@dataclass(slots=True)
+class Span:
+    """A value held from ``start`` until ``end`` (None: still held)."""
+
+    value: str | None
+    start: datetime
+    end: datetime | None = None
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class TaskTimeline:
+    key: str
+    project: str
+    title: str
+    created_at: datetime
+    statuses: list[Span]
+    phases: list[Span]
+    owners: list[Span]
+    estimates: list[Span]
+    overrides: list[tuple[datetime, str | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskState:
+    """One task as the board showed it at a given moment."""
+
+    key: str
+    project: str
+    title: str
+    phase: Phase
+    owner: str | None
+    estimate: int | None
+    status: Status
+    reason: str | None
+    since: datetime
+    """When the current status began."""
+    started_at: datetime | None
+    """The first time it was started, if it had been by then."""
+    override: str | None
+    """The WIP override reason, while the stretch in progress it was given for lasts."""
+
+
+def build_timelines(
+    tasks: Iterable[TaskView], events: Iterable[EventView]
+) -> dict[str, TaskTimeline]:
+    """Every task's timeline, from its current view and its events in order."""
+    views = {t.key: t for t in tasks}
+    lines: dict[str, TaskTimeline] = {}
+    for event in events:
+        key = event.task
+        if key is None:
+            continue
+        line = lines.get(key)
+        if line is None:
+            view = views.get(key)
+            if view is None:
+                continue
+            start = event.at if event.kind == "created" else min(view.created_at, event.at)
+            line = lines[key] = TaskTimeline(
+                key, view.project, view.title, start,
+                [Span(Status.TODO.value, start)], [Span(_UNKNOWN, start)],
+                [Span(_UNKNOWN, start)], [Span(_UNKNOWN, start)],
+            )
+        kind = event.kind
+        if kind == "started" or kind == "status_changed":
+            spans = line.statuses
+        elif kind == "moved_phase":
+            spans = line.phases
+        elif kind == "assigned":
+            spans = line.owners
+        elif kind == "estimated":
+            spans = line.estimates
+        else:
+            if kind == "wip_override":
+                line.overrides.append((event.at, event.reason))
+            continue
+        # A change closes the span it ends and opens the next (inlined: the hot loop).
+        last = spans[-1]
+        if last.value == _UNKNOWN:
+            last.value = event.old
+        last.end = event.at
+        spans.append(Span(event.new, event.at, None, event.reason if spans is line.statuses
+                          else None))
+    for key, line in lines.items():
+        view = views[key]
+        for spans, current in (
+            (line.phases, view.phase.value),
+            (line.owners, view.owner),
+            (line.estimates, None if view.estimate is None else str(view.estimate)),
+        ):
+            if spans[0].value == _UNKNOWN:
+                spans[0].value = current
+    for key, view in views.items():
+        if key not in lines:  # a task with no events (e.g. an import that left them out)
+            lines[key] = _static_timeline(view)
+    return lines
+
+
+def _static_timeline(view: TaskView) -> TaskTimeline:
+    statuses = [Span(Status.TODO.value, view.created_at)]
+    if view.status is not Status.TODO:
+        statuses[0].end = view.status_at
+        statuses.append(Span(view.status.value, view.status_at, None, view.reason))
+    return TaskTimeline(
+        view.key, view.project, view.title, view.created_at, statuses,
+        [Span(view.phase.value, view.created_at)], [Span(view.owner, view.created_at)],
+        [Span(None if view.estimate is None else str(view.estimate), view.created_at)],
+    )
+
+
+def span_at(spans: list[Span], moment: datetime) -> Span:
+    """The span holding at ``moment`` (the first one if ``moment`` is before it)."""
+    for span in reversed(spans):
+        if span.start <= moment:
+            return span
+    return spans[0]
+
+
+def first_start(line: TaskTimeline, moment: datetime | None = None) -> datetime | None:
+    for span in line.statuses:
+        if moment is not None and span.start > moment:
+            return None
+        if span.value == Status.IN_PROGRESS.value:
+            return span.start
+    return None
+
+
+def state_at(line: TaskTimeline, moment: datetime) -> TaskState | None:
+    """The task as it was at ``moment``; None if it did not exist yet."""
+    if line.created_at > moment:
+        return None
+    status = span_at(line.statuses, moment)
+    estimate = span_at(line.estimates, moment).value
+    current = Status(status.value)
+    override = None
+    if current is Status.IN_PROGRESS:
+        for at, reason in line.overrides:
+            if status.start <= at <= moment:
+                override = reason
+    return TaskState(
+        key=line.key,
+        project=line.project,
+        title=line.title,
+        phase=Phase(span_at(line.phases, moment).value),
+        owner=span_at(line.owners, moment).value,
+        estimate=int(estimate) if estimate else None,
+        status=current,
+        reason=status.reason if current in (Status.WAITING, Status.DROPPED) else None,
+        since=status.start,
+        started_at=first_start(line, moment),
+        override=override,
+    )
+
+
+def board_at(timelines: dict[str, TaskTimeline], moment: datetime) -> list[TaskState]:
+    """Every task that existed at ``moment``, as it was then, in key order."""
+    states = (state_at(line, moment) for line in timelines.values())
+    return sorted((s for s in states if s is not None), key=_key_order)
+
+
+def _key_order(state: TaskState) -> tuple[str, int]:
+    project, _, number = state.key.rpartition("-")
+    return (project, int(number) if number.isdigit() else 0)

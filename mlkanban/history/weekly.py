@@ -1,0 +1,564 @@
+"""The weekly report as one data model, rendered to Markdown, JSON and the review screen.
+
+Building the model loads everything once (tasks, events, people, projects) and then
+works in plain Python over task timelines, so that a year of history costs one query
+per table and no query per task.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from mlkanban.domain.clock import as_utc
+from mlkanban.domain.errors import BadInput
+from mlkanban.domain.phases import PHASES, Phase
+from mlkanban.domain.statuses import Status
+from mlkanban.domain.workdays import WorkCalendar
+from mlkanban.history import metrics
+from mlkanban.history.metrics import DAYS_PER_WEEK, DayCounter, local_day
+from mlkanban.history.replay import TaskState, board_at, build_timelines, first_start
+from mlkanban.store import queries
+from mlkanban.store.views import EventView, PersonView, ProjectView, TaskView
+
+CHART_WEEKS = 12
+"""How many weeks the throughput and flow charts cover at most, ending with the report's
+week; they start no earlier than the week of the first event."""
+
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- the period
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a report covers, both included, in local time."""
+
+    start: date
+    end: date
+    label: str
+
+    @classmethod
+    def week_of(cls, day: date) -> Period:
+        monday = day - timedelta(days=day.weekday())
+        return cls(monday, monday + timedelta(days=6), metrics.iso_week_label(monday))
+
+    @classmethod
+    def parse_week(cls, text: str) -> Period:
+        """``2026-W47`` (or ``2026W47``): an ISO week, Monday to Sunday."""
+        match = _WEEK.match(text.strip())
+        if not match:
+            raise BadInput(f"cannot read week {text!r}; use an ISO week such as 2026-W47")
+        year, week = int(match.group(1)), int(match.group(2))
+        try:
+            monday = date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise BadInput(
+                f"{year} has no week {week}; ISO weeks run from W01 to W52 or W53"
+            ) from None
+        return cls.week_of(monday)
+
+    @classmethod
+    def between(cls, start: date, end: date) -> Period:
+        if start > end:
+            raise BadInput(f"--from {start} is after --to {end}")
+        return cls(start, end, f"{start} to {end}")
+
+    @property
+    def is_week(self) -> bool:
+        return self.start.weekday() == 0 and self.end - self.start == timedelta(days=6)
+
+    def start_moment(self) -> datetime:
+        return as_utc(datetime.combine(self.start, time()))
+
+    def end_moment(self) -> datetime:
+        """The last instant of the last day."""
+        return as_utc(datetime.combine(self.end + timedelta(days=1), time())) - timedelta(
+            microseconds=1
+        )
+
+    def as_of(self, now: datetime) -> datetime:
+        """The moment a report of this period describes: its end, or now if sooner."""
+        return min(self.end_moment(), now)
+
+    def previous(self) -> Period:
+        if self.is_week:
+            return Period.week_of(self.start - timedelta(days=7))
+        length = self.end - self.start + timedelta(days=1)
+        return Period.between(self.start - length, self.end - length)
+
+    def next(self) -> Period:
+        if self.is_week:
+            return Period.week_of(self.start + timedelta(days=7))
+        length = self.end - self.start + timedelta(days=1)
+        return Period.between(self.start + length, self.end + length)
+
+
+def parse_day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(f"cannot read {option} {text!r}; use a date such as 2026-11-16") from None
+
+
+# ---------------------------------------------------------------- the model
+
+
+@dataclass
+class TaskRef:
+    key: str
+    title: str
+    phase: str
+    owner: str | None = None
+    age_days: int | None = None
+    estimate: int | None = None
+
+
+@dataclass
+class WaitingItem:
+    key: str
+    title: str
+    owner: str | None
+    reason: str
+    days: int
+    """Working days waited after the day it began to wait."""
+
+
+@dataclass
+class PersonRow:
+    handle: str
+    name: str
+    in_progress: list[TaskRef]
+    done: list[TaskRef]
+    waiting: list[WaitingItem]
+    flags: list[str]
+
+
+@dataclass
+class PhaseRow:
+    phase: str
+    title: str
+    planned_weeks: float | None
+    actual_weeks: float
+    open: int
+    done: int
+
+
+@dataclass
+class Move:
+    key: str
+    title: str
+    from_phase: str
+    to_phase: str
+    back: bool
+    at: datetime
+
+
+@dataclass
+class Deliverable:
+    phase: str
+    title: str
+    link: str | None
+    at: datetime
+
+
+@dataclass
+class TimelineBar:
+    phase: str
+    start: date
+    end: date
+
+
+@dataclass
+class ProjectSection:
+    key: str
+    name: str
+    status: str
+    owner: str | None
+    hypothesis: str
+    metric: str
+    outcome: str | None
+    outcome_why: str | None
+    current_phase: str | None
+    phases: list[PhaseRow]
+    timeline: list[TimelineBar]
+    """When work happened per phase, over the weeks the charts cover."""
+    plan: list[TimelineBar]
+    """Each planned phase's length in working days, from when its work first began."""
+    done: list[TaskRef]
+    started: list[TaskRef]
+    moved: list[Move]
+    deliverables: list[Deliverable]
+    pivots: list[str]
+    last_event: date | None
+    stalled_days: int | None
+
+
+@dataclass
+class Override:
+    key: str
+    title: str
+    owner: str | None
+    reason: str
+    at: datetime
+
+
+@dataclass
+class Stalled:
+    key: str
+    name: str
+    last_event: date
+    days: int
+
+
+@dataclass
+class Attention:
+    overrides: list[Override]
+    over_size: list[TaskRef]
+    stalled: list[Stalled]
+    idle: list[str]
+    long_waits: list[WaitingItem]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overrides or self.over_size or self.stalled or self.idle
+                    or self.long_waits)
+
+
+@dataclass
+class WeekCount:
+    week: str
+    start: date
+    done: int
+
+
+@dataclass
+class FlowDay:
+    day: date
+    todo: int
+    in_progress: int
+    waiting: int
+    done: int
+    dropped: int
+
+
+@dataclass
+class Summary:
+    done: int
+    started: int
+    moved: int
+    moved_back: int
+    in_progress: int
+    waiting: int
+    average_done: float | None
+    """Tasks done per week over the chart's earlier weeks (none before the first event)."""
+
+
+@dataclass
+class WeeklyReport:
+    title: str
+    label: str
+    start: date
+    end: date
+    as_of: datetime
+    summary: Summary
+    people: list[PersonRow]
+    projects: list[ProjectSection]
+    attention: Attention
+    throughput: list[WeekCount]
+    flow: list[FlowDay]
+    phase_names: dict[str, str] = field(default_factory=lambda: {p.value: p.title for p in PHASES})
+
+    def to_data(self) -> dict[str, Any]:
+        """The same content as plain JSON-ready data (dates as ISO strings)."""
+        data = _plain(self)
+        data.pop("phase_names", None)
+        return data
+
+
+def _plain(value: Any) -> Any:
+    """Like ``dataclasses.asdict`` without its deep copies, with dates as text."""
+    fields = getattr(type(value), "__dataclass_fields__", None)
+    if fields is not None:
+        return {name: _plain(getattr(value, name)) for name in fields}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+# ---------------------------------------------------------------- building it
+
+
+#: The events a report folds; the others (edits, plans, people) only tell when a project
+#: last moved, which ``last_events`` answers in one aggregate query.
+REPORT_KINDS = ("created", "started", "status_changed", "moved_phase", "assigned",
+                "estimated", "wip_override", "delivered", "pivot")
+
+
+@dataclass
+class HistoryData:
+    """Everything a report reads, loaded in one go."""
+
+    tasks: list[TaskView]
+    events: list[EventView]
+    people: list[PersonView]
+    projects: list[ProjectView]
+    last_events: dict[str, datetime] | None = None
+    """Each project's last event up to the report's moment; None: found from ``events``."""
+
+
+def load_history(conn: Connection, *, until: datetime | None = None) -> HistoryData:
+    """All events; or, for a report as of ``until``, only the kinds it folds."""
+    if until is None:
+        events, last_events = queries.event_log(conn), None
+    else:
+        events = queries.event_log(conn, REPORT_KINDS)
+        last_events = queries.last_event_per_project(conn, until)
+    return HistoryData(
+        tasks=queries.tasks(conn),
+        events=events,
+        people=queries.people(conn),
+        projects=queries.projects(conn),
+        last_events=last_events,
+    )
+
+
+def build_report(
+    data: HistoryData, period: Period, *, now: datetime, calendar: WorkCalendar
+) -> WeeklyReport:
+    """The report of ``period`` as the events tell it, as of its end (or now)."""
+    start_at = period.start_moment()
+    as_of = period.as_of(now)
+    today = local_day(as_of)
+    last_monday = today - timedelta(days=today.weekday())
+    chart_weeks = [last_monday - timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
+    if data.events:  # no empty weeks before the board's first event
+        first_event = local_day(data.events[0].at)
+        first_monday = first_event - timedelta(days=first_event.weekday())
+        chart_weeks = [m for m in chart_weeks if m >= first_monday] or chart_weeks[-1:]
+    first_day = min([chart_weeks[0], period.start]
+                    + ([local_day(data.events[0].at)] if data.events else []))
+    days = DayCounter(calendar, first_day - timedelta(days=7),
+                      max(today, period.end) + timedelta(days=7))
+
+    timelines = build_timelines(data.tasks, data.events)
+    states = board_at(timelines, as_of)
+    by_key = {s.key: s for s in states}
+    works = [metrics.task_work(line, as_of, days) for line in timelines.values()]
+    day_of = days.day
+    window = metrics.in_window(data.events, start_at, as_of)
+
+    def ref(state: TaskState) -> TaskRef:
+        """A task for the report; a done task's age is its age when it was finished."""
+        end = day_of(state.since) if state.status is Status.DONE else today
+        return TaskRef(state.key, state.title, state.phase.value, state.owner,
+                       metrics.age_days(state, end, days), state.estimate)
+
+    done = [s for s in states if s.status is Status.DONE and s.since >= start_at]
+    started = []
+    for state in states:
+        first = first_start(timelines[state.key], as_of)
+        if first is not None and first >= start_at:
+            started.append(state)
+    moves = [
+        Move(e.task, by_key[e.task].title if e.task in by_key else "", e.old or "", e.new or "",
+             metrics.is_move_back(e), e.at)
+        for e in window if e.kind == "moved_phase" and e.task is not None
+    ]
+    waiting_items = {
+        s.key: WaitingItem(s.key, s.title, s.owner, s.reason or "",
+                           metrics.waiting_for(s, today, days))
+        for s in states if s.status is Status.WAITING
+    }
+    over_size = [ref(s) for s in states if metrics.over_size(s, today, days)]
+    overrides = [
+        Override(e.task, by_key[e.task].title if e.task in by_key else "",
+                 by_key[e.task].owner if e.task in by_key else None, e.reason or "", e.at)
+        for e in window if e.kind == "wip_override" and e.task is not None
+    ]
+
+    people = _people_rows(data.people, states, done, waiting_items, over_size, ref)
+    active_handles = [p.handle for p in data.people if p.active]
+    idle = metrics.idle_people(active_handles, states)
+
+    if data.last_events is not None:
+        last_days = {key: day_of(at) for key, at in data.last_events.items() if at <= as_of}
+    else:
+        last_days = metrics.last_event_days(data.events, as_of, day_of)
+    active_projects = [p for p in data.projects if p.status == "active"]
+    stalled = metrics.stalled(last_days, [p.key for p in active_projects], today, days)
+    projects = _project_sections(
+        data.projects, states, works, window, done, started, moves, last_days, stalled,
+        days, ref, period.start, chart_weeks[0],
+    )
+
+    counts = metrics.throughput(timelines.values(), chart_weeks, as_of, day_of)
+    throughput = [
+        WeekCount(metrics.iso_week_label(monday), monday, n)
+        for monday, n in zip(chart_weeks, counts, strict=True)
+    ]
+    earlier = counts[:-1]
+    flow = [
+        FlowDay(day, c[Status.TODO], c[Status.IN_PROGRESS], c[Status.WAITING], c[Status.DONE],
+                c[Status.DROPPED])
+        for day, c in metrics.cumulative_flow(timelines.values(), chart_weeks[0], today, as_of,
+                                              day_of)
+    ]
+    summary = Summary(
+        done=len(done),
+        started=len(started),
+        moved=len(moves),
+        moved_back=sum(1 for m in moves if m.back),
+        in_progress=sum(1 for s in states if s.status is Status.IN_PROGRESS),
+        waiting=len(waiting_items),
+        average_done=round(sum(earlier) / len(earlier), 1) if earlier else None,
+    )
+    attention = Attention(
+        overrides=overrides,
+        over_size=over_size,
+        stalled=[
+            Stalled(p.key, p.name, last_days[p.key], stalled[p.key])
+            for p in active_projects if p.key in stalled
+        ],
+        idle=idle,
+        long_waits=sorted(
+            (w for w in waiting_items.values() if w.days >= metrics.LONG_WAIT_DAYS),
+            key=lambda w: -w.days,
+        ),
+    )
+    title = (f"Week {period.label}" if period.is_week else "Report") + (
+        f": {period.start:%a %d %b} – {period.end:%a %d %b %Y}"
+    )
+    return WeeklyReport(
+        title=title, label=period.label, start=period.start, end=period.end, as_of=as_of,
+        summary=summary, people=people, projects=projects, attention=attention,
+        throughput=throughput, flow=flow,
+    )
+
+
+def _people_rows(people, states, done, waiting_items, over_size, ref) -> list[PersonRow]:
+    over = {t.key for t in over_size}
+    rows = []
+    for person in people:
+        if not person.active:
+            continue
+        mine = [s for s in states if s.owner == person.handle]
+        in_progress = [s for s in mine if s.status is Status.IN_PROGRESS]
+        flags = []
+        if not in_progress:
+            flags.append("idle")
+        for state in in_progress:
+            if state.key in over:
+                flags.append(f"{state.key} over size")
+            if state.override:
+                flags.append(f"{state.key} WIP override")
+        if len(in_progress) > person.wip_limit:
+            flags.append(f"{len(in_progress)}/{person.wip_limit} in progress")
+        rows.append(PersonRow(
+            person.handle, person.name,
+            [ref(s) for s in in_progress],
+            [ref(s) for s in done if s.owner == person.handle],
+            [waiting_items[s.key] for s in mine if s.key in waiting_items],
+            flags,
+        ))
+    return rows
+
+
+def _current_phase(states: list[TaskState]) -> str | None:
+    """The phase of the task most recently started, else of the latest change."""
+    for wanted in (Status.IN_PROGRESS, Status.WAITING):
+        candidates = [s for s in states if s.status is wanted]
+        if candidates:
+            return max(candidates, key=lambda s: s.since).phase.value
+    if states:
+        return max(states, key=lambda s: s.since).phase.value
+    return None
+
+
+def _project_sections(projects, states, works, window, done, started, moves, last_days,
+                      stalled, days, ref, since: date, shown_from: date) -> list[ProjectSection]:
+    active_in_window = {key for key, day in last_days.items() if day >= since}
+    per_project_days = metrics.phase_days(works)
+    timelines = metrics.phase_timeline(works, days)
+    by_project: dict[str, list[TaskState]] = {}
+    for state in states:
+        by_project.setdefault(state.project, []).append(state)
+    sections = []
+    for project in projects:
+        if project.status != "active" and project.key not in active_in_window:
+            continue
+        mine = by_project.get(project.key, [])
+        spent = per_project_days.get(project.key, {})
+        phases = []
+        for phase in PHASES:
+            open_count = sum(1 for s in mine if s.phase is phase and s.status.is_open)
+            done_count = sum(1 for s in mine if s.phase is phase and s.status is Status.DONE)
+            planned = project.plan.get(phase)
+            actual = spent.get(phase, 0)
+            if planned is None and not actual and not open_count and not done_count:
+                continue
+            phases.append(PhaseRow(phase.value, phase.title, planned,
+                                   round(actual / DAYS_PER_WEEK, 1), open_count, done_count))
+        events = [e for e in window if e.project == project.key]
+        sections.append(ProjectSection(
+            key=project.key,
+            name=project.name,
+            status=project.status,
+            owner=project.owner,
+            hypothesis=project.hypothesis,
+            metric=project.metric,
+            outcome=project.outcome,
+            outcome_why=project.outcome_why,
+            current_phase=_current_phase(mine),
+            phases=phases,
+            timeline=[TimelineBar(p.value, max(a, shown_from), b)
+                      for p, a, b in timelines.get(project.key, []) if b >= shown_from],
+            plan=_plan_bars(project, timelines.get(project.key, []), days),
+            done=[ref(s) for s in done if s.project == project.key],
+            started=[ref(s) for s in started if s.project == project.key],
+            moved=[m for m in moves if m.key.rpartition("-")[0] == project.key],
+            deliverables=[
+                Deliverable(_phase_value(e.field), e.new or "", e.reason, e.at)
+                for e in events if e.kind == "delivered"
+            ],
+            pivots=[e.new or "" for e in events if e.kind == "pivot"],
+            last_event=last_days.get(project.key),
+            stalled_days=stalled.get(project.key),
+        ))
+    return sections
+
+
+def _plan_bars(project: ProjectView, bars, days: DayCounter) -> list[TimelineBar]:
+    first_start: dict[Phase, date] = {}
+    for phase, start, _ in bars:
+        first_start.setdefault(phase, start)
+    plan = []
+    for phase, start in sorted(first_start.items(), key=lambda item: item[0].index):
+        weeks = project.plan.get(phase)
+        if weeks:
+            length = max(int(weeks * DAYS_PER_WEEK + 0.5), 1)
+            plan.append(TimelineBar(phase.value, start, days.add(start, length - 1)))
+    return plan
+
+
+def _phase_value(text: str | None) -> str:
+    try:
+        return Phase(text).value
+    except ValueError:
+        return text or ""
+
+
+def weekly_report(conn: Connection, period: Period, *, now: datetime,
+                  calendar: WorkCalendar) -> WeeklyReport:
+    """Load and build in one call: what the command line and the review screen use."""
+    data = load_history(conn, until=period.as_of(now))
+    return build_report(data, period, now=now, calendar=calendar)

@@ -1,0 +1,1 @@
+"""The board in the terminal (Textual). Only the commands that open it import this."""

@@ -1,0 +1,65 @@
+"""The board application and its one factory, used by the CLI, the tests and the
+screenshot script alike: the database (through the service), the settings and the
+clock (inside the service) are passed in, never read from globals.
+"""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from mlkanban.config import Settings
+from mlkanban.store.service import Service
+from mlkanban.tui.commands import BoardCommands
+from mlkanban.tui.screens.board import BoardScreen
+
+
+class BoardApp(App[None]):
+    """mlkanban's board: six phase columns × one swimlane per person."""
+
+    CSS_PATH = ["board.tcss", "dialogs.tcss"]
+    TITLE = "mlkanban"
+    COMMANDS = App.COMMANDS | {BoardCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help",
+                tooltip="Keys, and what the marks on a card mean"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave the board"),
+    ]
+
+    def __init__(self, service: Service, settings: Settings) -> None:
+        super().__init__()
+        self.service = service
+        self.settings = settings
+
+    def get_default_screen(self) -> BoardScreen:
+        return BoardScreen(self.service, self.settings)
+
+    def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+
+    def action_help(self) -> None:
+        from mlkanban.tui.screens.help import HelpScreen, key_help
+
+        def section(node) -> str:
+            if node is self:
+                return "app"
+            if isinstance(node, BoardScreen):
+                return "board"
+            return "screen" if isinstance(node, Screen) else "cursor"
+
+        bindings = [
+            (active.binding, self.get_key_display(active.binding), section(active.node))
+            for active in self.screen.active_bindings.values()
+        ]
+        self.push_screen(HelpScreen(key_help(bindings)))
+
+
+def make_app(service: Service, settings: Settings) -> BoardApp:
+    """The board for ``service`` (its database, acting person and clock) and ``settings``."""
+    return BoardApp(service, settings)
+
+
+def run_board(service: Service, settings: Settings) -> None:
+    make_app(service, settings).run()

@@ -1,0 +1,60 @@
+"""The board's actions in the command palette (ctrl+p), and every shown task by key."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+ACTIONS = (
+    ("Start task", "start", "Start the focused task (within the WIP limit)"),
+    ("Wait on something", "wait", "Mark the focused task waiting, with a reason"),
+    ("Done", "done", "Mark the focused task done"),
+    ("Drop task", "drop", "Abandon the focused task, with a reason"),
+    ("New task", "new", "Create a task in the focused lane and column"),
+    ("Edit task", "edit", "Edit the focused task"),
+    ("Task details and history", "details", "Open the focused task's history"),
+    ("Move or hand over…", "menu", "Choose a phase or a person for the focused task"),
+    ("Filter the board", "filter", "Show only tasks matching some words"),
+    ("Toggle lanes: people / projects", "toggle_lanes", "Regroup the swimlanes"),
+    ("Toggle columns: phases / statuses", "toggle_columns", "Show phase or status columns"),
+    ("Weekly review", "review", "This week's report: people, projects, attention"),
+    ("Reload the board", "reload", "Read the database again"),
+)
+
+
+class BoardCommands(Provider):
+    """Board actions, and "go to" every task on the board."""
+
+    def _board_screen(self):
+        from mlkanban.tui.screens.board import BoardScreen
+
+        screen = self.screen
+        return screen if isinstance(screen, BoardScreen) else None
+
+    def _commands(self):
+        board = self._board_screen()
+        if board is None:
+            return
+        for name, action, help_text in ACTIONS:
+            yield name, partial(board.palette, action), help_text
+        for card in board.visible_cards():
+            yield (
+                f"Go to {card.key}  {card.task.title}",
+                partial(board.focus_card, card.key),
+                f"{card.task.status.label} · {card.task.phase.title}",
+            )
+
+    async def discover(self) -> Hits:
+        board = self._board_screen()
+        if board is None:
+            return
+        for name, action, help_text in ACTIONS:
+            yield DiscoveryHit(name, partial(board.palette, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -1,0 +1,52 @@
+"""What the board's database workers report back to the screen (posted from threads)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from mlkanban.store.board import Card, Snapshot
+from mlkanban.store.service import Change, Service
+from mlkanban.store.views import EventView
+
+Write = Callable[[Service], Change | None]
+"""One change to make through the service; returns what it did."""
+
+
+@dataclass
+class BoardLoaded(Message):
+    """A fresh snapshot of the board."""
+
+    snapshot: Snapshot
+
+
+@dataclass
+class BoardStale(Message):
+    """Someone (another terminal, a teammate) changed the database."""
+
+
+@dataclass
+class ChangeMade(Message):
+    """A write succeeded: say what it did and show the board as it is now."""
+
+    messages: list[str]
+    notice: str = ""
+    focus: str | None = None
+
+
+@dataclass
+class ChangeRefused(Message):
+    """A write was refused; ``override`` retries it past the WIP limit with a reason."""
+
+    message: str
+    key: str | None = None
+    override: Callable[[str], Write] | None = None
+
+
+@dataclass
+class HistoryLoaded(Message):
+    card: Card
+    events: list[EventView]
+

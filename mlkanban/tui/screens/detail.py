@@ -1,0 +1,88 @@
+"""One task: its fields, and its history timeline as recorded in events."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Static
+
+from mlkanban.history.describe import describe_event
+from mlkanban.store.board import Card
+from mlkanban.store.views import EventView
+from mlkanban.tui.widgets.card_text import age_text
+
+
+def _when(moment) -> str:
+    return moment.astimezone().strftime("%a %Y-%m-%d %H:%M") if moment else "—"
+
+
+class TaskDetailScreen(Screen[str | None]):
+    """Returns ``"edit"`` when the user asks to edit the task, else None."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="detail.close", tooltip="Back to the board"),
+        Binding("e", "edit", "Edit", id="detail.edit", tooltip="Edit this task"),
+    ]
+
+    def __init__(self, card: Card, events: list[EventView]) -> None:
+        super().__init__()
+        self.card = card
+        self.events = events
+
+    def fields(self) -> Table:
+        task = self.card.task
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        status = Text(f"{task.status.marker} {task.status.label}")
+        if task.reason:
+            status.append(f" — {task.reason}")
+        rows = [
+            ("Status", status),
+            ("Project", task.project),
+            ("Phase", f"{task.phase.title}  ({task.phase.info.deliverable})"),
+            ("Owner", f"@{task.owner}" if task.owner else "unassigned"),
+            ("Estimate", f"{task.estimate} working days" if task.estimate else "unknown"),
+            ("Age", f"{self.card.age} working days" if self.card.age else "not started"),
+            ("Created", _when(task.created_at)),
+            ("Started", _when(task.started_at)),
+            ("Done", _when(task.done_at)),
+        ]
+        if self.card.over_size:
+            rows.append(("Flag", Text("⚠ over size: split it or finish it", style="bold")))
+        if task.wip_override:
+            rows.append(("WIP override", task.wip_override))
+        for name, value in rows:
+            table.add_row(name, value if isinstance(value, Text) else Text(str(value)))
+        return table
+
+    def timeline(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, style="dim")
+        table.add_column(no_wrap=True, style="bold")
+        table.add_column()
+        for event in self.events:
+            table.add_row(_when(event.at), event.actor, Text(describe_event(event)))
+        return table
+
+    def compose(self) -> ComposeResult:
+        task = self.card.task
+        with VerticalScroll(id="detail"):
+            yield Label(f"{task.key}  {task.title}  ({age_text(self.card)})",
+                        id="detail-title", markup=False)
+            if task.description:
+                yield Static(task.description, id="detail-description", markup=False)
+            yield Static(self.fields(), id="detail-fields")
+            yield Label(f"History ({len(self.events)} events)", classes="section-title")
+            yield Static(self.timeline(), id="detail-history")
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_edit(self) -> None:
+        self.dismiss("edit")

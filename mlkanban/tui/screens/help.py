@@ -1,0 +1,111 @@
+"""Help: the keys, generated from the live bindings (so a remapped key shows as
+remapped), and what the marks on a card mean."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from mlkanban.domain.statuses import Status
+
+
+@dataclass(frozen=True)
+class KeyHelp:
+    keys: str
+    description: str
+    tooltip: str
+    section: str = ""
+
+
+LEGEND = [
+    (f"{Status.IN_PROGRESS.marker}", "in progress (counts toward the WIP limit)"),
+    (f"{Status.WAITING.marker}", "waiting on something outside your control (does not count)"),
+    (f"{Status.TODO.marker}", "to do"),
+    (f"{Status.DONE.marker}", "done in the last 7 days; older ones fold into a count"),
+    ("2/3d", "age / estimate, in working days (· not started, ? no estimate)"),
+    ("⚠", "over size: in progress longer than its estimate or 5 working days"),
+    ("⚑", "started past the WIP limit (the reason is in its history)"),
+]
+
+
+SECTIONS = {
+    "board": "The focused card",
+    "screen": "This screen",
+    "cursor": "Moving around",
+    "app": "Anywhere",
+}
+
+
+def key_help(bindings: list[tuple[Binding, str, str]]) -> list[KeyHelp]:
+    """One row per action with an id: its keys as displayed, what it does and why.
+
+    ``bindings`` are (binding, key as displayed, section) in the order to show."""
+    rows: dict[tuple[str, str], KeyHelp] = {}
+    for binding, display, section in bindings:
+        if not binding.description or not binding.id:
+            continue
+        ident = (binding.action, binding.description)
+        row = rows.get(ident)
+        if row is None:
+            rows[ident] = KeyHelp(display, binding.description, binding.tooltip, section)
+        elif display not in row.keys.split(" "):
+            rows[ident] = KeyHelp(f"{row.keys} {display}", row.description, row.tooltip,
+                                  row.section)
+    order = list(SECTIONS)
+    return sorted(rows.values(), key=lambda row: order.index(row.section)
+                  if row.section in order else len(order))
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of the board and the legend of its cards."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close", id="help.close",
+                tooltip="Close the help"),
+    ]
+
+    def __init__(self, keys: list[KeyHelp]) -> None:
+        super().__init__(classes="dialog")
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        legend = Table.grid(padding=(0, 2))
+        legend.add_column(style="bold", no_wrap=True, min_width=12)
+        legend.add_column()
+        for mark, meaning in LEGEND:
+            legend.add_row(Text(mark), meaning)
+        with Vertical(id="dialog", classes="help"):
+            with VerticalScroll():
+                for section, title in SECTIONS.items():
+                    rows = [row for row in self.keys if row.section == section]
+                    if rows:
+                        yield Label(title, classes="dialog-title")
+                        yield Static(self._table(rows), classes="keys")
+                yield Label("On a card", classes="dialog-title")
+                yield Static(legend, classes="keys")
+                yield Static(
+                    "ctrl+p opens the command palette (every action, and every task by key). "
+                    "Keys can be remapped in the config file, by the ids above: "
+                    '[keymap] "board.start" = "S".',
+                    classes="dialog-explanation", markup=False,
+                )
+
+    @staticmethod
+    def _table(rows: list[KeyHelp]) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True, min_width=12)
+        table.add_column(no_wrap=True, min_width=12)
+        table.add_column(style="dim")
+        for row in rows:
+            table.add_row(row.keys, row.description, row.tooltip)
+        return table
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""Widgets of the board; each receives data and posts messages."""

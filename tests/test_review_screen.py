@@ -1,0 +1,154 @@
+"""The weekly review screen and the project screen, on the demo team (fixed clock)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.app import App
+from textual.widgets import DataTable, Label, TabbedContent
+
+from mlkanban.demo import create_demo_database
+from mlkanban.domain.clock import FixedClock
+from mlkanban.history.weekly import Period
+from mlkanban.store.engine import make_engine
+from mlkanban.store.service import Service
+from mlkanban.tui.review import ProjectScreen, ReviewScreen
+from tests.conftest import NOW
+
+SIZE = (160, 45)
+
+
+@pytest.fixture(scope="module")
+def demo_service(tmp_path_factory):
+    path = tmp_path_factory.mktemp("review") / "demo.db"
+    create_demo_database(path, now=NOW)
+    engine = make_engine(str(path))
+    yield Service(engine, actor="viewer", clock=FixedClock(NOW))
+    engine.dispose()
+
+
+class ReviewApp(App):
+    """Just enough app to show the review screen for one week."""
+
+    def __init__(self, service: Service, week: str | None) -> None:
+        super().__init__()
+        self.service = service
+        self.week = week
+
+    def on_mount(self) -> None:
+        period = Period.parse_week(self.week) if self.week else None
+        self.push_screen(ReviewScreen(self.service, period))
+
+
+async def settle(pilot) -> None:
+    """Let the thread worker load the week and its results reach the screen."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def title(app: App) -> str:
+    return str(app.screen.query_one("#review-title", Label).content)
+
+
+def test_keys_move_between_weeks_but_not_into_the_future(demo_service):
+    asyncio.run(_keys_move_between_weeks_but_not_into_the_future(demo_service))
+
+
+async def _keys_move_between_weeks_but_not_into_the_future(demo_service):
+    app = ReviewApp(demo_service, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert title(app).startswith("Week 2026-W48: Mon 23 Nov")
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert title(app).startswith("Week 2026-W47: Mon 16 Nov")
+        await pilot.press("left")
+        await settle(pilot)
+        assert title(app).startswith("Week 2026-W46")
+        await pilot.press("right_square_bracket", "right")
+        await settle(pilot)
+        assert title(app).startswith("Week 2026-W48")
+        await pilot.press("right")
+        await settle(pilot)
+        assert title(app).startswith("Week 2026-W48")
+        assert any("no later one" in n.message for n in app._notifications)
+
+
+def test_enter_on_a_project_opens_its_timeline_and_escape_comes_back(demo_service):
+    asyncio.run(_enter_on_a_project_opens_its_timeline_and_escape_comes_back(demo_service))
+
+
+async def _enter_on_a_project_opens_its_timeline_and_escape_comes_back(demo_service):
+    app = ReviewApp(demo_service, "2026-W47")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        assert app.screen.query_one(TabbedContent).active == "projects"
+        table = app.screen.query_one("#project-table", DataTable)
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == [
+            "CHURN", "DEMAND", "FRAUD", "SEARCH"]
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ProjectScreen)
+        assert str(app.screen.query_one("#project-title", Label).content).startswith("DEMAND")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReviewScreen)
+
+
+def test_the_project_screen_loads_on_its_own(demo_service):
+    asyncio.run(_the_project_screen_loads_on_its_own(demo_service))
+
+
+async def _the_project_screen_loads_on_its_own(demo_service):
+    class ProjectApp(App):
+        def on_mount(self) -> None:
+            self.push_screen(ProjectScreen(demo_service, "FRAUD", Period.parse_week("2026-W47")))
+
+    app = ProjectApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        phases = app.screen.query_one("#project-phases", DataTable)
+        assert phases.row_count == 6
+        heading = app.screen.query_one("#project-title", Label).content
+        assert str(heading) == "FRAUD  Fraud detection"
+
+
+def test_snapshot_review_report(snap_compare, demo_service):
+    """Week 2026-W47: the title bar with the range and as-of time, the tabs with Report
+    active, the summary sentence and the people table (aisha, diego, jonas, marco), and
+    the footer with the week keys."""
+    assert snap_compare(ReviewApp(demo_service, "2026-W47"), terminal_size=SIZE,
+                        run_before=settle)
+
+
+def test_snapshot_flow_chart(snap_compare, demo_service):
+    """The Flow tab of week 2026-W47: the cumulative flow (to do / in progress / waiting /
+    done lines from 12 Oct) above weekly throughput bars W42-W47 (6, 9, 8, 9, 7, 8)."""
+
+    async def flow(pilot):
+        await settle(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+
+    assert snap_compare(ReviewApp(demo_service, "2026-W47"), terminal_size=SIZE,
+                        run_before=flow)
+
+
+def test_snapshot_project_timeline(snap_compare, demo_service):
+    """CHURN as of 2026-W47: facts, a phase timeline with Research, Data Exploration
+    (several stretches) and Modeling bars, the plan-vs-spent table and chart, and the week's
+    done / started / moved (back) / pivot lines."""
+
+    async def project(pilot):
+        await settle(pilot)
+        await pilot.press("3", "enter")
+        await pilot.pause()
+
+    assert snap_compare(ReviewApp(demo_service, "2026-W47"), terminal_size=SIZE,
+                        run_before=project)

@@ -1,0 +1,172 @@
+"""The mouse, the dialogs, the palette and the help do what the keys do."""
+
+from __future__ import annotations
+
+from mlkanban.domain.phases import Phase
+from mlkanban.domain.statuses import Status
+from mlkanban.tui.screens.card_menu import CardMenuScreen
+from mlkanban.tui.screens.detail import TaskDetailScreen
+from mlkanban.tui.screens.help import HelpScreen
+from mlkanban.tui.screens.reason import ConfirmScreen
+from mlkanban.tui.screens.task_form import TaskFormScreen
+from mlkanban.tui.widgets.board_view import BoardView
+from tests.tui.conftest import SIZE, still, wait_for_board
+from tests.tui.test_board_keys import board, focus
+
+
+def card_offset(view: BoardView, key: str) -> tuple[int, int]:
+    """Widget coordinates of the middle line of a card (it must be on screen)."""
+    lane, column, index = view.grid.find(key)
+    scroll_x, scroll_y = view.scroll_offset
+    top = view._lane_tops[lane] + 1 + view._geometry(lane, column).tops[index] + 1
+    return view._column_x[column] + 4 - int(scroll_x), top - int(scroll_y)
+
+
+async def test_click_focuses_a_card_and_double_click_opens_it(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        view = board(pilot).board
+        await pilot.click(BoardView, offset=card_offset(view, "RECS-3"))
+        await pilot.pause()
+        assert view.current_card.key == "RECS-3"
+        assert isinstance(pilot.app.screen, type(board(pilot)))  # a single click opens nothing
+        await pilot.double_click(BoardView, offset=card_offset(view, "CHURN-7"))
+        await still(pilot)
+        detail = pilot.app.screen
+        assert isinstance(detail, TaskDetailScreen)
+        assert detail.card.key == "CHURN-7"
+        assert [e.kind for e in detail.events] == ["created"]
+
+
+async def test_right_click_offers_moves_and_a_choice_moves_the_card(app, board_service):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        view = board(pilot).board
+        await pilot.click(BoardView, offset=card_offset(view, "CHURN-7"), button=3)
+        await still(pilot)
+        menu = pilot.app.screen
+        assert isinstance(menu, CardMenuScreen)
+        ids = [option.id for option in menu.query_one("#choices").options]
+        assert "phase:modeling" not in ids  # where it already is
+        assert {"start", "phase:ab-testing", "owner:bob", "owner:"} <= set(ids)
+        menu.dismiss("phase:ab-testing")
+        await still(pilot)
+        assert board_service.task("CHURN-7").phase is Phase.AB_TESTING
+
+
+async def test_edit_dialog_changes_title_estimate_and_owner(app, board_service):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        await focus(pilot, "CHURN-7")
+        await pilot.press("e")
+        form = pilot.app.screen
+        assert isinstance(form, TaskFormScreen)
+        assert form.query_one("#title").value == "Write the evaluation report"
+        form.query_one("#title").value = "Write the evaluation report for stakeholders"
+        form.query_one("#estimate").value = "3"
+        form.query_one("#owner").value = "carol"
+        await pilot.press("ctrl+s")
+        await still(pilot)
+        task = board_service.task("CHURN-7")
+        assert (task.title, task.estimate, task.owner) == (
+            "Write the evaluation report for stakeholders", 3, "carol",
+        )
+        kinds = [e.kind for e in board_service.history("CHURN-7")]
+        assert kinds[-3:] == ["edited", "estimated", "assigned"]
+
+
+async def test_drop_asks_why_and_the_card_leaves_the_board(app, board_service):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        await focus(pilot, "CHURN-7")
+        await pilot.press("x")
+        pilot.app.screen.query_one("#reason").value = "pivot to uplift modelling"
+        await pilot.press("enter")
+        await still(pilot)
+        task = board_service.task("CHURN-7")
+        assert (task.status, task.reason) == (Status.DROPPED, "pivot to uplift modelling")
+        assert board(pilot).grid.find("CHURN-7") is None
+
+
+async def test_done_on_a_card_never_started_asks_first(app, board_service):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        await focus(pilot, "CHURN-7")
+        await pilot.press("d")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await still(pilot)
+        assert board_service.task("CHURN-7").status is Status.TODO
+        await pilot.press("d", "y")
+        await still(pilot)
+        assert board_service.task("CHURN-7").status is Status.DONE
+
+
+async def test_a_refusal_is_a_notification_not_a_silent_no_op(app, board_service):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        await focus(pilot, "CHURN-4")  # done: it cannot be waited on
+        await pilot.press("w")
+        pilot.app.screen.query_one("#reason").value = "review"
+        await pilot.press("enter")
+        await still(pilot)
+        assert board_service.task("CHURN-4").status is Status.DONE
+        errors = [n for n in pilot.app._notifications if n.severity == "error"]
+        assert errors and "CHURN-4 is done" in errors[-1].message
+
+
+async def test_help_is_generated_from_the_bindings_including_a_remapped_key(board_service):
+    from mlkanban.config import Settings
+    from mlkanban.tui.app import make_app
+
+    app = make_app(board_service, Settings(keymap={"board.start": "S"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        await pilot.press("question_mark")
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        rows = {row.description: row for row in help_screen.keys}
+        assert rows["Start"].keys == "S"
+        assert rows["Hand down"].keys.split() == ["shift+↓", "J"]
+        assert {"The focused card", "Moving around", "Anywhere"} == {
+            {"board": "The focused card", "cursor": "Moving around", "app": "Anywhere"}[r.section]
+            for r in help_screen.keys
+        }
+
+
+async def test_command_palette_offers_board_actions_and_tasks(app, board_service):
+    from mlkanban.tui.commands import BoardCommands
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        provider = BoardCommands(board(pilot), None)
+        names = [name for name, _, _ in provider._commands()]
+        assert "Start task" in names
+        assert any(name.startswith("Go to RECS-3") for name in names)
+        await focus(pilot, "RECS-5")
+        start = next(cb for name, cb, _ in provider._commands() if name == "Start task")
+        start()
+        await still(pilot)
+        assert board_service.task("RECS-5").status is Status.IN_PROGRESS
+
+
+def test_every_palette_action_exists_on_the_board():
+    from mlkanban.tui.commands import ACTIONS
+    from mlkanban.tui.screens.board import BoardScreen
+
+    missing = [action for _, action, _ in ACTIONS if not hasattr(BoardScreen, f"action_{action}")]
+    assert missing == []
+
+
+async def test_capital_r_opens_the_weekly_review_of_this_week(demo_app):
+    from mlkanban.tui.review import ReviewScreen
+
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        await pilot.press("R")
+        await still(pilot)
+        review = pilot.app.screen
+        assert isinstance(review, ReviewScreen)
+        assert review.period.label == "2026-W48"
+        await pilot.press("escape")
+        assert not isinstance(pilot.app.screen, ReviewScreen)
