@@ -178,3 +178,15 @@ def test_a_database_that_is_not_one(tmp_path, clock):
     assert result.exit_code == 2
     assert result.stderr.startswith("mlkanban: ")
     assert result.stderr.count("\n") == 1
+
+
+def test_info_says_where_things_live_and_hides_passwords(week, cli, db_path):
+    result = cli("info")
+    assert result.exit_code == 0
+    assert f"database  {db_path}" in result.stdout
+    assert "2 people" in result.stdout and "4 tasks" in result.stdout
+
+    from mlkanban.commands.data import shown_database
+
+    shown = shown_database("postgresql+psycopg://team:s3cret@db.example.com/board")
+    assert "s3cret" not in shown and "db.example.com/board" in shown

@@ -99,12 +99,24 @@ def info(app: AppContext) -> None:
     """Show where the database and config live, and what the database holds."""
     from mlkanban.config import config_path, data_dir
 
-    click.echo(f"database  {app.db}")
+    click.echo(f"database  {shown_database(app.db)}")
     click.echo(f"config    {config_path()}")
     click.echo(f"data dir  {data_dir()}")
     click.echo(f"acting as {app.actor}")
     counts = app.service.counts()
     click.echo("contents  " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+def shown_database(db: str) -> str:
+    """The database for people to read: a URL's password is never printed."""
+    if "://" not in db:
+        return db
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except Exception:
+        return db.split("://", 1)[0] + "://…"
 
 
 def _open_board(app: AppContext) -> None:
