@@ -21,7 +21,7 @@ from mlkanban.domain.phases import PHASES
 from mlkanban.domain.statuses import Status
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store import queries
-from mlkanban.store.views import PersonView, ProjectView, TaskView
+from mlkanban.store.views import AbTestView, PersonView, ProjectView, TaskView
 
 #: Done cards stay on the board this long; older ones fold into a count per cell.
 RECENT_DONE = timedelta(days=7)
@@ -55,6 +55,8 @@ class Card:
     age: int | None
     over_size: bool
     haystack: str = field(repr=False, compare=False, default="")
+    ab_test: str | None = None
+    """"day N of M" while the task waits on its A/B test."""
 
     @property
     def key(self) -> str:
@@ -155,7 +157,12 @@ def read_board(conn: Connection, *, now: datetime, calendar: WorkCalendar) -> Sn
     today = now.astimezone().date()
     since = now - RECENT_DONE
     tasks = queries.tasks(conn, statuses=BOARD_STATUSES, done_since=since)
-    cards = sorted((make_card(task, today, calendar) for task in tasks), key=_card_order)
+    waiting = [task.key for task in tasks if task.status is Status.WAITING]
+    ab_tests = queries.ab_tests(conn, waiting) if waiting else {}
+    cards = sorted(
+        (make_card(task, today, calendar, ab_tests.get(task.key)) for task in tasks),
+        key=_card_order,
+    )
     return Snapshot(
         people=tuple(queries.people(conn)),
         projects=tuple(queries.projects(conn)),
@@ -166,7 +173,9 @@ def read_board(conn: Connection, *, now: datetime, calendar: WorkCalendar) -> Sn
     )
 
 
-def make_card(task: TaskView, today: date, calendar: WorkCalendar) -> Card:
+def make_card(
+    task: TaskView, today: date, calendar: WorkCalendar, ab_test: AbTestView | None = None
+) -> Card:
     age = task.age(today, calendar)
     haystack = " ".join(
         part
@@ -182,7 +191,8 @@ def make_card(task: TaskView, today: date, calendar: WorkCalendar) -> Card:
         )
         if part
     ).lower()
-    return Card(task, age, task.over_size(today, calendar), haystack)
+    progress = ab_test.progress(today) if ab_test is not None else None
+    return Card(task, age, task.over_size(today, calendar), haystack, progress)
 
 
 def filter_terms(text: str) -> tuple[str, ...]:

@@ -158,15 +158,34 @@ def test_every_palette_action_exists_on_the_board():
     assert missing == []
 
 
-async def test_capital_r_opens_the_weekly_review_of_this_week(demo_app):
+async def test_r_opens_the_weekly_review_of_this_week(demo_app):
     from mlkanban.tui.review import ReviewScreen
 
     async with demo_app.run_test(size=SIZE) as pilot:
         await wait_for_board(pilot)
-        await pilot.press("R")
+        await pilot.press("r")
         await still(pilot)
         review = pilot.app.screen
         assert isinstance(review, ReviewScreen)
         assert review.period.label == "2026-W48"
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, ReviewScreen)
+
+
+async def test_key_bar_shows_remapped_keys_and_runs_a_clicked_hint(board_service):
+    from mlkanban.config import Settings
+    from mlkanban.store.board import LaneMode
+    from mlkanban.tui.app import make_app
+    from mlkanban.tui.widgets.key_bar import KeyBar
+
+    app = make_app(board_service, Settings(keymap={"board.toggle-lanes": "G"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        bar = pilot.app.screen.query_one(KeyBar)
+        hints = {description: key for key, description, _ in bar.hints()}
+        assert hints["Lanes"] == "G" and hints["Start"] == "s"
+        bar.render()
+        start, _, action = next(span for span in bar._spans if span[2] == "screen.toggle_lanes")
+        await pilot.click(KeyBar, offset=(start + 1, 0))
+        await still(pilot)
+        assert board(pilot).lane_mode is LaneMode.PROJECT

@@ -139,3 +139,18 @@ def test_recent_done_window_is_seven_days(service, clock):
     assert grid.find(recent) is not None
     assert grid.find(old) is None
     assert grid.cell(0, 0).folded == 1
+
+
+def test_a_task_waiting_on_its_ab_test_shows_the_day_of_the_test(service: Service, clock):
+    service.add_person("dana")
+    service.add_project("RANK", "Ranking")
+    task = service.add_task("RANK", "Run the ranking A/B test", Phase.AB_TESTING, owner="dana")
+    service.set_ab_test(task.key, started_at=clock() - timedelta(days=2), duration_days=14,
+                        traffic_share=50)
+    service.start(task.key)
+    service.wait(task.key, "A/B test collecting traffic")
+    with service.read() as conn:
+        card = next(c for c in read_board(conn, now=clock(), calendar=service.calendar).cards
+                    if c.key == task.key)
+    assert card.ab_test == "day 3 of 14"
+    assert "A/B day 3 of 14" in " ".join(text for text, _ in card_lines(card, 24, show_owner=False)[-1])

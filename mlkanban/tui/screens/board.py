@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 from textual.worker import get_current_worker
 
 from mlkanban.config import Settings
@@ -33,6 +33,7 @@ from mlkanban.tui.messages import (
     Write,
 )
 from mlkanban.tui.widgets.board_view import BoardView
+from mlkanban.tui.widgets.key_bar import KeyBar
 
 STATUS_ACTIONS = {
     Status.IN_PROGRESS: "start",
@@ -86,9 +87,9 @@ class BoardScreen(Screen[None]):
                 tooltip="Lanes by person or by project"),
         Binding("t", "toggle_columns", "Columns", id="board.toggle-columns",
                 tooltip="Phase columns or status columns (to do / in progress / ...)"),
-        Binding("R", "review", "Review", show=False, id="board.review",
+        Binding("r", "review", "Review", id="board.review",
                 tooltip="This week's review: the same content as `mlkanban report`"),
-        Binding("r", "reload", "Reload", show=False, id="board.reload",
+        Binding("ctrl+r,f5", "reload", "Reload", show=False, id="board.reload",
                 tooltip="Read the database again"),
     ]
 
@@ -119,7 +120,7 @@ class BoardScreen(Screen[None]):
             id="filter",
         )
         yield BoardView(id="board")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def board(self) -> BoardView:

@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from mlkanban.history.describe import describe_event
 from mlkanban.store.board import Card
 from mlkanban.store.views import EventView
 from mlkanban.tui.widgets.card_text import age_text
+from mlkanban.tui.widgets.key_bar import KeyBar
 
 
 def _when(moment) -> str:
@@ -79,7 +80,7 @@ class TaskDetailScreen(Screen[str | None]):
             yield Static(self.fields(), id="detail-fields")
             yield Label(f"History ({len(self.events)} events)", classes="section-title")
             yield Static(self.timeline(), id="detail-history")
-        yield Footer()
+        yield KeyBar()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -22,6 +22,7 @@ class KeyHelp:
     description: str
     tooltip: str
     section: str = ""
+    id: str = ""
 
 
 LEGEND = [
@@ -54,10 +55,11 @@ def key_help(bindings: list[tuple[Binding, str, str]]) -> list[KeyHelp]:
         ident = (binding.action, binding.description)
         row = rows.get(ident)
         if row is None:
-            rows[ident] = KeyHelp(display, binding.description, binding.tooltip, section)
+            rows[ident] = KeyHelp(display, binding.description, binding.tooltip, section,
+                                  binding.id)
         elif display not in row.keys.split(" "):
             rows[ident] = KeyHelp(f"{row.keys} {display}", row.description, row.tooltip,
-                                  row.section)
+                                  row.section, row.id)
     order = list(SECTIONS)
     return sorted(rows.values(), key=lambda row: order.index(row.section)
                   if row.section in order else len(order))
@@ -92,8 +94,8 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(legend, classes="keys")
                 yield Static(
                     "ctrl+p opens the command palette (every action, and every task by key). "
-                    "Keys can be remapped in the config file, by the ids above: "
-                    '[keymap] "board.start" = "S".',
+                    "Keys can be remapped in the config file by the ids in the last column, "
+                    'e.g. [keymap] "board.start" = "S".',
                     classes="dialog-explanation", markup=False,
                 )
 
@@ -102,9 +104,10 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True, min_width=12)
         table.add_column(no_wrap=True, min_width=12)
-        table.add_column(style="dim")
+        table.add_column(min_width=64)
+        table.add_column(style="dim", no_wrap=True)
         for row in rows:
-            table.add_row(row.keys, row.description, row.tooltip)
+            table.add_row(row.keys, row.description, row.tooltip, row.id)
         return table
 
     async def action_dismiss(self, result: None = None) -> None:

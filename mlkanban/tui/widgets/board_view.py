@@ -422,7 +422,8 @@ class BoardView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         if y < HEADER_LINES:
-            strip = self._header_strip()
+            style = self._style("board--header")
+            return self._header_strip().crop_extend(scroll_x, scroll_x + width, style)
         else:
             vy = y + scroll_y
             lane = bisect_right(self._lane_tops, vy) - 1

@@ -48,7 +48,10 @@ def detail_runs(card: Card, *, show_owner: bool) -> list[Run]:
     task = card.task
     runs: list[Run] = []
     if task.status is Status.WAITING:
-        runs.append((f"waiting: {task.reason}" if task.reason else "waiting", "board--waiting"))
+        if card.ab_test:
+            runs.append((f"A/B {card.ab_test}", "board--waiting"))
+        else:
+            runs.append((f"waiting: {task.reason}" if task.reason else "waiting", "board--waiting"))
     elif task.status is Status.DONE:
         done = task.done_at.astimezone().strftime("%a %d %b") if task.done_at else ""
         runs.append((f"done {done}".strip(), "board--done"))
