@@ -13,6 +13,7 @@ from mlkanban.domain.clock import FixedClock
 from mlkanban.history.weekly import Period
 from mlkanban.store.engine import make_engine
 from mlkanban.store.service import Service
+from mlkanban.tui.project.plan_bars import PlanBars
 from mlkanban.tui.review import ProjectScreen, ReviewScreen
 from tests.conftest import NOW
 
@@ -113,8 +114,9 @@ async def _the_project_screen_loads_on_its_own(demo_service):
     app = ProjectApp()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        phases = app.screen.query_one("#project-phases", DataTable)
-        assert phases.row_count == 6
+        phases = app.screen.query_one("#project-plan", PlanBars)
+        assert [line.phase.value for line in phases.lines][:2] == ["research", "data-exploration"]
+        assert len(phases.lines) == 6
         heading = app.screen.query_one("#project-title", Label).content
         assert str(heading) == "FRAUD  Fraud detection"
 
@@ -141,9 +143,10 @@ def test_snapshot_flow_chart(snap_compare, demo_service):
 
 
 def test_snapshot_project_timeline(snap_compare, demo_service):
-    """CHURN as of 2026-W47: facts, a phase timeline with Research, Data Exploration
-    (several stretches) and Modeling bars, the plan-vs-spent table and chart, and the week's
-    done / started / moved (back) / pivot lines."""
+    """Enter on CHURN in the Projects tab of 2026-W47 opens its record (as of today):
+    status, owner, hypothesis and metric, plan-vs-spent bars per phase, the deliverables
+    checklist (✓ Research, ✓ Data Exploration, ☐ the rest), the pivots and the phase
+    timeline; a scroll bar, since the week's changes follow below."""
 
     async def project(pilot):
         await settle(pilot)

@@ -18,6 +18,7 @@ ACTIONS = (
     ("Filter the board", "filter", "Show only tasks matching some words"),
     ("Toggle lanes: people / projects", "toggle_lanes", "Regroup the swimlanes"),
     ("Toggle columns: phases / statuses", "toggle_columns", "Show phase or status columns"),
+    ("Project record", "project", "Plan, deliverables, pivots and outcome of the focused card's project"),
     ("Weekly review", "review", "This week's report: people, projects, attention"),
     ("Reload the board", "reload", "Read the database again"),
 )
@@ -38,6 +39,12 @@ class BoardCommands(Provider):
             return
         for name, action, help_text in ACTIONS:
             yield name, partial(board.palette, action), help_text
+        for project in board.projects():
+            yield (
+                f"Open project {project.key}  {project.name}",
+                partial(board.open_project, project.key),
+                "Plan, deliverables, pivots and outcome",
+            )
         for card in board.visible_cards():
             yield (
                 f"Go to {card.key}  {card.task.title}",

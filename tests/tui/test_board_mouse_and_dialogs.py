@@ -189,3 +189,30 @@ async def test_key_bar_shows_remapped_keys_and_runs_a_clicked_hint(board_service
         await pilot.click(KeyBar, offset=(start + 1, 0))
         await still(pilot)
         assert board(pilot).lane_mode is LaneMode.PROJECT
+
+
+async def test_o_opens_the_focused_cards_project_record(demo_app):
+    from mlkanban.tui.project import ProjectScreen
+
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        board = pilot.app.screen
+        card = board.board.current_card
+        await pilot.press("o")
+        await still(pilot)
+        assert isinstance(pilot.app.screen, ProjectScreen)
+        assert pilot.app.screen.key == card.task.project
+        await pilot.press("escape")
+        assert pilot.app.screen is board
+
+
+async def test_the_palette_offers_every_project(demo_app):
+    from mlkanban.tui.commands import BoardCommands
+
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        provider = BoardCommands.__new__(BoardCommands)
+        provider._board_screen = lambda: pilot.app.screen
+        names = [name for name, _, _ in provider._commands()]
+        for key in ("CHURN", "DEMAND", "FRAUD", "SEARCH"):
+            assert any(name.startswith(f"Open project {key}") for name in names)

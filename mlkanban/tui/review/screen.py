@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Footer, Label, Markdown, TabbedContent, T
 
 from mlkanban.history.weekly import Period, WeeklyReport, weekly_report
 from mlkanban.io.markdown_report import render_markdown
+from mlkanban.tui.project import ProjectScreen
 from mlkanban.tui.review.charts import FlowChart, PhasePlanChart, ThroughputChart
-from mlkanban.tui.review.project import ProjectScreen
 
 
 class ReviewScreen(Screen[None]):
@@ -112,8 +112,7 @@ class ReviewScreen(Screen[None]):
             return
         section = next(p for p in self.report.projects if p.key == event.row_key.value)
         self.app.push_screen(ProjectScreen(self.service, section.key, self.period,
-                                           section=section,
-                                           until=self.report.as_of.astimezone().date()))
+                                           section=section))
 
     # ------------------------------------------------------------ actions
 

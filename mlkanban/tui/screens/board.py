@@ -24,6 +24,7 @@ from mlkanban.domain.phases import PHASES
 from mlkanban.domain.statuses import Status
 from mlkanban.store.board import Card, ColumnMode, Grid, LaneMode, Snapshot, arrange, read_board
 from mlkanban.store.service import Change, Service
+from mlkanban.store.views import ProjectView
 from mlkanban.tui.messages import (
     BoardLoaded,
     BoardStale,
@@ -87,6 +88,8 @@ class BoardScreen(Screen[None]):
                 tooltip="Lanes by person or by project"),
         Binding("t", "toggle_columns", "Columns", id="board.toggle-columns",
                 tooltip="Phase columns or status columns (to do / in progress / ...)"),
+        Binding("o", "project", "Project", id="board.project",
+                tooltip="The focused card's project: plan, deliverables, pivots, outcome"),
         Binding("r", "review", "Review", id="board.review",
                 tooltip="This week's review: the same content as `mlkanban report`"),
         Binding("ctrl+r,f5", "reload", "Reload", show=False, id="board.reload",
@@ -215,6 +218,9 @@ class BoardScreen(Screen[None]):
         if self.filter_text:
             parts.append(f"filter “{self.filter_text}”")
         self.sub_title = " · ".join(parts)
+
+    def projects(self) -> tuple[ProjectView, ...]:
+        return self.snapshot.projects if self.snapshot is not None else ()
 
     def visible_cards(self) -> list[Card]:
         if self.grid is None:
@@ -578,6 +584,15 @@ class BoardScreen(Screen[None]):
         from mlkanban.tui.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen(self.service))
+
+    def action_project(self) -> None:
+        if card := self._card():
+            self.open_project(card.task.project)
+
+    def open_project(self, key: str) -> None:
+        from mlkanban.tui.project import ProjectScreen
+
+        self.app.push_screen(ProjectScreen(self.service, key))
 
 def board_words(refusal: str) -> str:
     """The service's WIP refusal with the board's keys in place of command-line flags."""
