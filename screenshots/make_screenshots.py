@@ -65,6 +65,12 @@ SHOTS: dict[str, tuple[str, tuple[int, int], Steps]] = {
     "wip-refusal": ("A WIP refusal offers the override", SIZE, then(focus("SEARCH-15"), "s")),
     "new-task-refused": ("New task: the size limit, checked as you type", SIZE, typed_estimate),
     "small-terminal": ("80×24", (80, 24), focus("SEARCH-14")),
+    "weekly-review": ("Weekly review of last week (r, then [)", SIZE,
+                      then(then(focus("SEARCH-14"), "r"), "left_square_bracket")),
+    "review-flow": ("Weekly review: the flow of work (2)", SIZE,
+                    then(then(then(focus("SEARCH-14"), "r"), "left_square_bracket"), "2")),
+    "project-record": ("A project's record: plan, deliverables, pivots (o)", SIZE,
+                       then(focus("CHURN-12"), "o")),
 }
 
 
