@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from mlkanban.domain.phases import PHASES, Phase
-from mlkanban.store.engine import make_engine
+from mlkanban.store.engine import make_engine, remove_sqlite_database
 from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
 from mlkanban.store.schema import ensure_schema
 
@@ -373,8 +373,7 @@ def _write(path, person_rows, project_rows, plan_rows, head, stories) -> dict[st
         event["uid"] = uuid.UUID(int=uids.getrandbits(128), version=4).hex
 
     path = Path(path)
-    for old in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        old.unlink(missing_ok=True)
+    remove_sqlite_database(path)
     engine = make_engine(str(path))
     try:
         ensure_schema(engine)

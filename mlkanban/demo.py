@@ -502,12 +502,11 @@ def create_demo_database(
     path: Path, *, now: datetime, calendar: WorkCalendar | None = None
 ) -> Path:
     """Replace ``path`` with a fresh demo database relative to ``now``."""
-    from mlkanban.store.engine import make_engine
+    from mlkanban.store.engine import make_engine, remove_sqlite_database
     from mlkanban.store.schema import ensure_schema
 
     path = Path(path)
-    for old in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        old.unlink(missing_ok=True)
+    remove_sqlite_database(path)
     engine = make_engine(str(path))
     try:
         ensure_schema(engine)

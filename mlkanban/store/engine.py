@@ -45,6 +45,12 @@ def sqlite_path(engine: Engine) -> Path | None:
     return Path(database)
 
 
+def remove_sqlite_database(path: Path) -> None:
+    """Delete a SQLite file together with its WAL and shared-memory companions."""
+    for old in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        old.unlink(missing_ok=True)
+
+
 def make_engine(db: str) -> Engine:
     """Create (but do not connect) an engine for a path or a URL."""
     url = database_url(db)
