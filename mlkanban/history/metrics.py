@@ -19,7 +19,9 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+import time as _time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.rules import is_over_size
@@ -56,7 +58,8 @@ class DayCounter:
         self.last = last
         running = 0
         self._upto: list[int] = []
-        self._days: dict[int, date] = {}
+        self._changes = _offset_changes(first, last)
+        self._offsets = [_local_offset(int(at.timestamp())) for at in self._changes[:-1]]
         day = first
         while day <= last:
             running += calendar.is_working_day(day)
@@ -89,13 +92,47 @@ class DayCounter:
         return day
 
     def day(self, moment: datetime) -> date:
-        """``local_day``, remembered per quarter hour (every time zone's offset is a
-        multiple of 15 minutes), since converting time zones dominates long histories."""
-        bucket = int(moment.timestamp()) // 900
-        day = self._days.get(bucket)
-        if day is None:
-            day = self._days[bucket] = moment.astimezone().date()
-        return day
+        """``local_day`` of an aware moment: its UTC time shifted by the local offset in
+        force then (offsets found once per range, as ``astimezone`` finds them), since
+        converting time zones one moment at a time dominates long histories."""
+        changes = self._changes
+        if not (changes[0] <= moment < changes[-1]):
+            return moment.astimezone().date()
+        if len(changes) == 2:
+            return (moment + self._offsets[0]).date()
+        return (moment + self._offsets[bisect_right(changes, moment) - 1]).date()
+
+
+def _local_offset(timestamp: int) -> timedelta:
+    """The local UTC offset at a moment, as ``datetime.astimezone()`` finds it."""
+    return timedelta(seconds=_time.localtime(timestamp).tm_gmtoff)
+
+
+def _offset_changes(first: date, last: date) -> list[datetime]:
+    """The moments from a day before ``first`` to a day after ``last`` at which the local
+    UTC offset changes, bracketed by the range's ends."""
+    start = int(datetime.combine(first - timedelta(days=1), dtime(), UTC).timestamp())
+    end = int(datetime.combine(last + timedelta(days=2), dtime(), UTC).timestamp())
+    changes = [start]
+    before = _time.localtime(start).tm_gmtoff
+    step = 6 * 3600
+    lo = start
+    while lo < end:
+        hi = min(lo + step, end)
+        after = _time.localtime(hi).tm_gmtoff
+        if after != before:
+            a, b = lo, hi  # the offset is ``before`` at a, ``after`` at b
+            while b - a > 1:
+                mid = (a + b) // 2
+                if _time.localtime(mid).tm_gmtoff == before:
+                    a = mid
+                else:
+                    b = mid
+            changes.append(b)
+            before = after
+        lo = hi
+    changes.append(end)
+    return [datetime.fromtimestamp(ts, UTC) for ts in changes]
 
 
 # ---------------------------------------------------------------- per task
@@ -130,6 +167,7 @@ def task_work(line: TaskTimeline, moment: datetime, days: DayCounter) -> TaskWor
     work = TaskWork(line.key, line.project)
     last_day: date | None = None
     phases = line.phases
+    first_phase = 0
     day_of = days.day
     current = None
     for span in line.statuses:
@@ -145,11 +183,14 @@ def task_work(line: TaskTimeline, moment: datetime, days: DayCounter) -> TaskWor
         end = moment if span.end is None or span.end > moment else span.end
         if work.started is None:
             work.started = day_of(start)
-        for phase_span in phases:
+        # Phase spans are in time order: those over before this stretch began were over
+        # before every later stretch too, so each is passed over once per task.
+        while first_phase < len(phases) and phases[first_phase].end is not None \
+                and phases[first_phase].end < start:
+            first_phase += 1
+        for phase_span in phases[first_phase:]:
             if phase_span.start > end:
                 break
-            if phase_span.end is not None and phase_span.end < start:
-                continue
             lo = start if start > phase_span.start else phase_span.start
             hi = end if phase_span.end is None or end < phase_span.end else phase_span.end
             if lo == hi and start != end:
@@ -255,9 +296,12 @@ def throughput(timelines: Iterable[TaskTimeline], weeks: list[date], moment: dat
     index = {monday: i for i, monday in enumerate(weeks)}
     seen: set[tuple[str, date]] = set()
     counts = [0] * len(weeks)
+    before = _surely_before(weeks[0]) if weeks else None
     for line in timelines:
         for span in line.statuses:
             if span.value != _DONE or span.start > moment:
+                continue
+            if before is not None and span.start < before:
                 continue
             day = day_of(span.start)
             monday = day - timedelta(days=day.weekday())
@@ -266,6 +310,12 @@ def throughput(timelines: Iterable[TaskTimeline], weeks: list[date], moment: dat
                 seen.add((line.key, monday))
                 counts[i] += 1
     return counts
+
+
+def _surely_before(day: date) -> datetime:
+    """A moment that is before ``day`` begins in any time zone (offsets stay within
+    a day of UTC), so that spans ending earlier can be skipped without converting."""
+    return datetime.combine(day - timedelta(days=2), dtime(), UTC)
 
 
 FLOW_STATUSES = (Status.TODO, Status.IN_PROGRESS, Status.WAITING, Status.DONE, Status.DROPPED)
@@ -282,10 +332,13 @@ def cumulative_flow(
     """
     deltas: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     base: dict[str, int] = defaultdict(int)
+    before = _surely_before(first)
     for line in timelines:
         for span in line.statuses:
             if span.start > moment:
                 break
+            if span.end is not None and span.end < before:
+                continue  # began and ended before the first day: no change to any count
             begin = day_of(span.start)
             target = base if begin < first else deltas[begin]
             target[span.value] += 1

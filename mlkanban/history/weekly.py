@@ -1,15 +1,16 @@
 """The weekly report as one data model, rendered to Markdown, JSON and the review screen.
 
-Building the model loads everything once (tasks, events, people, projects) and then
-works in plain Python over task timelines, so that a year of history costs one query
-per table and no query per task.
+Building the model replays task timelines in plain Python. For a report, loading reads
+only what the replay folds (status and phase changes over the whole history, owner and
+estimate changes after the report's moment, and the period's own events) through lean
+queries, so that a year of history costs a few queries and no query per task.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -21,10 +22,12 @@ from mlkanban.domain.statuses import Status
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.history import metrics
 from mlkanban.history.metrics import DAYS_PER_WEEK, DayCounter, local_day
-from mlkanban.history.replay import TaskState, board_at, build_timelines, first_start
-from mlkanban.store import queries
-from mlkanban.store.views import EventView, PersonView, ProjectView, TaskView
+from mlkanban.history.replay import TaskState, board_at, build_timelines
+from mlkanban.store import history_reads, queries
+from mlkanban.store.views import AbTestView, EventView, PersonView, ProjectView, TaskView
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 CHART_WEEKS = 12
 """How many weeks the throughput and flow charts cover at most, ending with the report's
 week; they start no earlier than the week of the first event."""
@@ -127,6 +130,8 @@ class WaitingItem:
     reason: str
     days: int
     """Working days waited after the day it began to wait."""
+    ab_test: str | None = None
+    """How far the task's A/B test has run ("day 3 of 14"), when it has one."""
 
 
 @dataclass
@@ -168,6 +173,16 @@ class Deliverable:
 
 
 @dataclass
+class Closing:
+    """The project was closed in the period: its outcome, why, and the status it got."""
+
+    outcome: str
+    why: str
+    status: str
+    at: datetime
+
+
+@dataclass
 class TimelineBar:
     phase: str
     start: date
@@ -197,6 +212,8 @@ class ProjectSection:
     pivots: list[str]
     last_event: date | None
     stalled_days: int | None
+    closed: Closing | None = None
+    """Set when the project was closed in the period."""
 
 
 @dataclass
@@ -298,10 +315,16 @@ def _plain(value: Any) -> Any:
 # ---------------------------------------------------------------- building it
 
 
-#: The events a report folds; the others (edits, plans, people) only tell when a project
-#: last moved, which ``last_events`` answers in one aggregate query.
-REPORT_KINDS = ("created", "started", "status_changed", "moved_phase", "assigned",
-                "estimated", "wip_override", "delivered", "pivot")
+#: What a replay needs from the whole history: the status and phase of every task over
+#: time, and WIP overrides. Owners and estimates only matter as they were at the report's
+#: moment: the task rows hold them now, and the changes after that moment (their old
+#: values) walk them back.
+HISTORY_KINDS = ("started", "status_changed", "moved_phase", "wip_override")
+LATE_KINDS = ("assigned", "estimated")
+#: The events listed for the period itself.
+WINDOW_KINDS = ("moved_phase", "wip_override", "delivered", "pivot", "closed")
+#: The events that change a project's status or outcome.
+PROJECT_CHANGE_KINDS = ("closed", "project_edited")
 
 
 @dataclass
@@ -314,21 +337,46 @@ class HistoryData:
     projects: list[ProjectView]
     last_events: dict[str, datetime] | None = None
     """Each project's last event up to the report's moment; None: found from ``events``."""
+    window: list[EventView] | None = None
+    """The period's own events (moves, overrides, deliverables, pivots, closings);
+    None: taken from ``events``."""
+    first_event: datetime | None = None
+    """When the board's history begins; None: the first of ``events``."""
+    ab_tests: dict[str, AbTestView] = field(default_factory=dict)
+    """A/B test designs by task key."""
+    project_changes: list[EventView] | None = None
+    """Closings and status changes of projects after the report's moment, to walk the
+    project rows back to it; None: taken from ``events``."""
 
 
-def load_history(conn: Connection, *, until: datetime | None = None) -> HistoryData:
-    """All events; or, for a report as of ``until``, only the kinds it folds."""
+def load_history(conn: Connection, *, until: datetime | None = None,
+                 since: datetime | None = None) -> HistoryData:
+    """All events; or, for a report of ``since``..``until``, only what it folds.
+
+    The second way reads a year of history several times faster: the status and
+    phase changes of every task, owner and estimate changes after ``until`` (to walk
+    the task rows back to that moment), and the period's own events.
+    """
     if until is None:
-        events, last_events = queries.event_log(conn), None
-    else:
-        events = queries.event_log(conn, REPORT_KINDS)
-        last_events = queries.last_event_per_project(conn, until)
+        return HistoryData(
+            tasks=queries.tasks(conn),
+            events=queries.event_log(conn),
+            people=queries.people(conn),
+            projects=queries.projects(conn),
+            ab_tests=queries.ab_tests(conn),
+        )
     return HistoryData(
-        tasks=queries.tasks(conn),
-        events=events,
+        tasks=history_reads.lean_tasks(conn),
+        events=history_reads.lean_events(conn, HISTORY_KINDS, late_kinds=LATE_KINDS,
+                                         after=until),
         people=queries.people(conn),
         projects=queries.projects(conn),
-        last_events=last_events,
+        last_events=history_reads.last_event_per_project(conn, until),
+        window=history_reads.events_between(conn, since or _EPOCH, until, WINDOW_KINDS),
+        first_event=history_reads.first_event_at(conn),
+        ab_tests=queries.ab_tests(conn),
+        project_changes=history_reads.events_between(
+            conn, until + timedelta(microseconds=1), _FAR_FUTURE, PROJECT_CHANGE_KINDS),
     )
 
 
@@ -341,12 +389,13 @@ def build_report(
     today = local_day(as_of)
     last_monday = today - timedelta(days=today.weekday())
     chart_weeks = [last_monday - timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
-    if data.events:  # no empty weeks before the board's first event
-        first_event = local_day(data.events[0].at)
+    began = data.first_event or (data.events[0].at if data.events else None)
+    if began is not None:  # no empty weeks before the board's first event
+        first_event = local_day(began)
         first_monday = first_event - timedelta(days=first_event.weekday())
         chart_weeks = [m for m in chart_weeks if m >= first_monday] or chart_weeks[-1:]
     first_day = min([chart_weeks[0], period.start]
-                    + ([local_day(data.events[0].at)] if data.events else []))
+                    + ([local_day(began)] if began is not None else []))
     days = DayCounter(calendar, first_day - timedelta(days=7),
                       max(today, period.end) + timedelta(days=7))
 
@@ -355,7 +404,8 @@ def build_report(
     by_key = {s.key: s for s in states}
     works = [metrics.task_work(line, as_of, days) for line in timelines.values()]
     day_of = days.day
-    window = metrics.in_window(data.events, start_at, as_of)
+    window = (metrics.in_window(data.events, start_at, as_of) if data.window is None
+              else [e for e in data.window if start_at <= e.at <= as_of])
 
     def ref(state: TaskState) -> TaskRef:
         """A task for the report; a done task's age is its age when it was finished."""
@@ -364,11 +414,7 @@ def build_report(
                        metrics.age_days(state, end, days), state.estimate)
 
     done = [s for s in states if s.status is Status.DONE and s.since >= start_at]
-    started = []
-    for state in states:
-        first = first_start(timelines[state.key], as_of)
-        if first is not None and first >= start_at:
-            started.append(state)
+    started = [s for s in states if s.started_at is not None and s.started_at >= start_at]
     moves = [
         Move(e.task, by_key[e.task].title if e.task in by_key else "", e.old or "", e.new or "",
              metrics.is_move_back(e), e.at)
@@ -376,7 +422,9 @@ def build_report(
     ]
     waiting_items = {
         s.key: WaitingItem(s.key, s.title, s.owner, s.reason or "",
-                           metrics.waiting_for(s, today, days))
+                           metrics.waiting_for(s, today, days),
+                           data.ab_tests[s.key].progress(today) if s.key in data.ab_tests
+                           else None)
         for s in states if s.status is Status.WAITING
     }
     over_size = [ref(s) for s in states if metrics.over_size(s, today, days)]
@@ -394,10 +442,13 @@ def build_report(
         last_days = {key: day_of(at) for key, at in data.last_events.items() if at <= as_of}
     else:
         last_days = metrics.last_event_days(data.events, as_of, day_of)
-    active_projects = [p for p in data.projects if p.status == "active"]
+    changes = (data.project_changes if data.project_changes is not None
+               else [e for e in data.events if e.kind in PROJECT_CHANGE_KINDS])
+    projects_then = projects_as_of(data.projects, [e for e in changes if e.at > as_of])
+    active_projects = [p for p in projects_then if p.status == "active"]
     stalled = metrics.stalled(last_days, [p.key for p in active_projects], today, days)
     projects = _project_sections(
-        data.projects, states, works, window, done, started, moves, last_days, stalled,
+        projects_then, states, works, window, done, started, moves, last_days, stalled,
         days, ref, period.start, chart_weeks[0],
     )
 
@@ -447,11 +498,12 @@ def build_report(
 
 def _people_rows(people, states, done, waiting_items, over_size, ref) -> list[PersonRow]:
     over = {t.key for t in over_size}
+    by_owner = _group(states, lambda s: s.owner)
     rows = []
     for person in people:
         if not person.active:
             continue
-        mine = [s for s in states if s.owner == person.handle]
+        mine = by_owner.get(person.handle, [])
         in_progress = [s for s in mine if s.status is Status.IN_PROGRESS]
         flags = []
         if not in_progress:
@@ -489,9 +541,11 @@ def _project_sections(projects, states, works, window, done, started, moves, las
     active_in_window = {key for key, day in last_days.items() if day >= since}
     per_project_days = metrics.phase_days(works)
     timelines = metrics.phase_timeline(works, days)
-    by_project: dict[str, list[TaskState]] = {}
-    for state in states:
-        by_project.setdefault(state.project, []).append(state)
+    by_project = _group(states, lambda s: s.project)
+    events_of = _group(window, lambda e: e.project)
+    done_of = _group(done, lambda s: s.project)
+    started_of = _group(started, lambda s: s.project)
+    moves_of = _group(moves, lambda m: m.key.rpartition("-")[0])
     sections = []
     for project in projects:
         if project.status != "active" and project.key not in active_in_window:
@@ -508,7 +562,7 @@ def _project_sections(projects, states, works, window, done, started, moves, las
                 continue
             phases.append(PhaseRow(phase.value, phase.title, planned,
                                    round(actual / DAYS_PER_WEEK, 1), open_count, done_count))
-        events = [e for e in window if e.project == project.key]
+        events = events_of.get(project.key, [])
         sections.append(ProjectSection(
             key=project.key,
             name=project.name,
@@ -523,9 +577,9 @@ def _project_sections(projects, states, works, window, done, started, moves, las
             timeline=[TimelineBar(p.value, max(a, shown_from), b)
                       for p, a, b in timelines.get(project.key, []) if b >= shown_from],
             plan=_plan_bars(project, timelines.get(project.key, []), days),
-            done=[ref(s) for s in done if s.project == project.key],
-            started=[ref(s) for s in started if s.project == project.key],
-            moved=[m for m in moves if m.key.rpartition("-")[0] == project.key],
+            done=[ref(s) for s in done_of.get(project.key, [])],
+            started=[ref(s) for s in started_of.get(project.key, [])],
+            moved=moves_of.get(project.key, []),
             deliverables=[
                 Deliverable(_phase_value(e.field), e.new or "", e.reason, e.at)
                 for e in events if e.kind == "delivered"
@@ -533,8 +587,39 @@ def _project_sections(projects, states, works, window, done, started, moves, las
             pivots=[e.new or "" for e in events if e.kind == "pivot"],
             last_event=last_days.get(project.key),
             stalled_days=stalled.get(project.key),
+            closed=next((Closing(e.new or "", e.reason or "", project.status, e.at)
+                         for e in reversed(events) if e.kind == "closed"), None),
         ))
     return sections
+
+
+def _group(items, key) -> dict:
+    """Items by ``key(item)``, each group in the items' order."""
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+def projects_as_of(projects: list[ProjectView], later: list) -> list[ProjectView]:
+    """The projects' status and outcome as they were before the ``later`` changes
+    (closings and status edits, in order), from their old values.
+
+    A closing records the outcome it replaced but not that outcome's reason, so a
+    project closed twice shows its earlier outcome without the why.
+    """
+    if not later:
+        return projects
+    by_key = {p.key: p for p in projects}
+    for event in reversed(later):
+        project = by_key.get(event.project)
+        if project is None:
+            continue
+        if event.kind == "closed":
+            by_key[project.key] = replace(project, outcome=event.old, outcome_why=None)
+        elif event.kind == "project_edited" and event.field == "status" and event.old:
+            by_key[project.key] = replace(project, status=event.old)
+    return [by_key[p.key] for p in projects]
 
 
 def _plan_bars(project: ProjectView, bars, days: DayCounter) -> list[TimelineBar]:
@@ -560,5 +645,5 @@ def _phase_value(text: str | None) -> str:
 def weekly_report(conn: Connection, period: Period, *, now: datetime,
                   calendar: WorkCalendar) -> WeeklyReport:
     """Load and build in one call: what the command line and the review screen use."""
-    data = load_history(conn, until=period.as_of(now))
+    data = load_history(conn, until=period.as_of(now), since=period.start_moment())
     return build_report(data, period, now=now, calendar=calendar)

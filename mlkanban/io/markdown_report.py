@@ -56,7 +56,8 @@ def _task(ref: TaskRef, *, phase: bool = False, age: bool = False) -> str:
 
 
 def _wait(item: WaitingItem) -> str:
-    return f"{item.key} “{inline(item.title)}”: {inline(item.reason)} ({item.days}d)"
+    test = f", A/B test {inline(item.ab_test)}" if item.ab_test else ""
+    return f"{item.key} “{inline(item.title)}”: {inline(item.reason)} ({item.days}d{test})"
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
@@ -193,7 +194,8 @@ def _project(section: ProjectSection) -> list[str]:
     if section.metric:
         lines.append(f"- **Success metric**: {inline(section.metric)}")
     if section.outcome:
-        lines.append(f"- **Outcome**: {inline(section.outcome)}, {inline(section.outcome_why)}")
+        why = f": {inline(section.outcome_why)}" if section.outcome_why else ""
+        lines.append(f"- **Outcome**: {inline(section.outcome)}{why}")
     if section.stalled_days is not None:
         lines.append(f"- **Stalled**: no event since {section.last_event} "
                      f"({section.stalled_days} working days)")
@@ -223,6 +225,11 @@ def _project(section: ProjectSection) -> list[str]:
         week.append(f"- Delivered ({_phase_title(item.phase)}): {inline(item.title)}{link}")
     for pivot in section.pivots:
         week.append(f"- Pivot: {inline(pivot)}")
+    if section.closed is not None:
+        closed = section.closed
+        why = f": {inline(closed.why)}" if closed.why else ""
+        week.append(f"- Closed ({inline(closed.status)}) with a {inline(closed.outcome)} "
+                    f"outcome{why}")
     lines += ["**This week**", "", *(week or ["- No change."]), ""]
     return lines
 
