@@ -15,11 +15,11 @@ Counting rules, so that numbers can be checked by hand:
 
 from __future__ import annotations
 
+import time as _time
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-import time as _time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 

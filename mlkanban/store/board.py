@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime, timedelta
 from enum import Enum
+from functools import cached_property
 
 from sqlalchemy import Connection
 

@@ -43,17 +43,16 @@ def ensure_schema(engine: Engine) -> None:
         if revision == HEAD:
             return
         _check_known(revision)
-        with write_engine(engine).connect() as conn:
-            with conn.begin():
-                if engine.dialect.name == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(7405001)"))
-                revision = read_revision(conn)  # another process may have won the race
-                if revision == HEAD:
-                    return
-                _check_known(revision)
-                if revision is not None:
-                    backup_before_migration(engine, revision)
-                run_migrations(conn)
+        with write_engine(engine).connect() as conn, conn.begin():
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(7405001)"))
+            revision = read_revision(conn)  # another process may have won the race
+            if revision == HEAD:
+                return
+            _check_known(revision)
+            if revision is not None:
+                backup_before_migration(engine, revision)
+            run_migrations(conn)
     except (sqlite3.DatabaseError, DatabaseError) as exc:
         raise SchemaError(f"cannot open the database: {_first_line(exc)}") from None
 

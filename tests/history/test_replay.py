@@ -5,7 +5,6 @@ from __future__ import annotations
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
 from mlkanban.history.replay import board_at, build_timelines
-
 from tests.history.dates import at
 
 

@@ -83,21 +83,20 @@ class HelpScreen(ModalScreen[None]):
         legend.add_column()
         for mark, meaning in LEGEND:
             legend.add_row(Text(mark), meaning)
-        with Vertical(id="dialog", classes="help"):
-            with VerticalScroll():
-                for section, title in SECTIONS.items():
-                    rows = [row for row in self.keys if row.section == section]
-                    if rows:
-                        yield Label(title, classes="dialog-title")
-                        yield Static(self._table(rows), classes="keys")
-                yield Label("On a card", classes="dialog-title")
-                yield Static(legend, classes="keys")
-                yield Static(
-                    "ctrl+p opens the command palette (every action, and every task by key). "
-                    "Keys can be remapped in the config file by the ids in the last column, "
-                    'e.g. [keymap] "board.start" = "S".',
-                    classes="dialog-explanation", markup=False,
-                )
+        with Vertical(id="dialog", classes="help"), VerticalScroll():
+            for section, title in SECTIONS.items():
+                rows = [row for row in self.keys if row.section == section]
+                if rows:
+                    yield Label(title, classes="dialog-title")
+                    yield Static(self._table(rows), classes="keys")
+            yield Label("On a card", classes="dialog-title")
+            yield Static(legend, classes="keys")
+            yield Static(
+                "ctrl+p opens the command palette (every action, and every task by key). "
+                "Keys can be remapped in the config file by the ids in the last column, "
+                'e.g. [keymap] "board.start" = "S".',
+                classes="dialog-explanation", markup=False,
+            )
 
     @staticmethod
     def _table(rows: list[KeyHelp]) -> Table:
