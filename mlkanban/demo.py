@@ -36,6 +36,10 @@ R, D, M, P, A, S = (
 )
 
 #: (handle, name, WIP limit)
+#: Who the demo board acts as unless ``--as`` or ``MLKANBAN_USER`` says otherwise, so
+#: that starting a task in the demo works for whoever tries it.
+DEMO_ACTOR = "priya"
+
 PEOPLE = (
     ("priya", "Priya Raman", 1),
     ("marco", "Marco Rossi", 2),

@@ -82,7 +82,9 @@ def import_(app: AppContext, file) -> None:
 @pass_app
 def demo(app: AppContext, no_open) -> None:
     """Open the board on a realistic demo team (a fresh database each time)."""
-    from mlkanban.demo import create_demo_database, demo_db_path
+    import os
+
+    from mlkanban.demo import DEMO_ACTOR, create_demo_database, demo_db_path
 
     path = Path(app.db_flag) if app.db_flag and "://" not in app.db_flag else demo_db_path()
     create_demo_database(path, now=app.clock())
@@ -90,6 +92,8 @@ def demo(app: AppContext, no_open) -> None:
         click.echo(str(path))
         return
     app.db_flag = str(path)
+    if not app.actor_flag and not os.environ.get("MLKANBAN_USER"):
+        app.actor_flag = DEMO_ACTOR
     _open_board(app)
 
 
