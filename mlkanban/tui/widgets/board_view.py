@@ -106,8 +106,8 @@ class BoardView(ScrollView, can_focus=True):
         "board--placeholder",
     }
 
-    class Highlighted(Message):
-        """The cursor moved to another card or cell."""
+    class _CardMessage(Message):
+        """A message about one card (or none) of this board."""
 
         def __init__(self, board: BoardView, card: Card | None) -> None:
             super().__init__()
@@ -118,29 +118,14 @@ class BoardView(ScrollView, can_focus=True):
         def control(self) -> BoardView:
             return self.board
 
-    class Opened(Message):
+    class Highlighted(_CardMessage):
+        """The cursor moved to another card or cell."""
+
+    class Opened(_CardMessage):
         """A card was double-clicked: show it."""
 
-        def __init__(self, board: BoardView, card: Card) -> None:
-            super().__init__()
-            self.board = board
-            self.card = card
-
-        @property
-        def control(self) -> BoardView:
-            return self.board
-
-    class MenuRequested(Message):
+    class MenuRequested(_CardMessage):
         """A card was right-clicked: offer what can be done with it."""
-
-        def __init__(self, board: BoardView, card: Card) -> None:
-            super().__init__()
-            self.board = board
-            self.card = card
-
-        @property
-        def control(self) -> BoardView:
-            return self.board
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
