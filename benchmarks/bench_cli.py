@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +40,17 @@ def timed(command: list[str], runs: int, env: dict[str, str]) -> tuple[list[floa
     return walls, cpus
 
 
+@contextmanager
+def large_board(**sizes: int) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A synthetic board in a temporary directory, and the environment that points at it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "big.db"
+        started = time.perf_counter()
+        counts = build_large_database(db, now=datetime.now(UTC), **sizes)
+        print(f"built {counts} in {time.perf_counter() - started:.1f} s")
+        yield db, {**os.environ, "MLKANBAN_DB": str(db), "MLKANBAN_CONFIG": str(Path(tmp) / "none")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=10_000)
@@ -45,14 +58,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "big.db"
-        started = time.perf_counter()
-        counts = build_large_database(
-            db, tasks=args.tasks, events=args.events, now=datetime.now(UTC)
-        )
-        print(f"built {counts} in {time.perf_counter() - started:.1f} s")
-        env = {**os.environ, "MLKANBAN_DB": str(db), "MLKANBAN_CONFIG": str(Path(tmp) / "none")}
+    with large_board(tasks=args.tasks, events=args.events) as (db, env):
         python = sys.executable
         cases = {
             'python -c "import sqlmodel" (floor)': [python, "-c", "import sqlmodel"],

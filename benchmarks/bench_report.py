@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_cli import timed  # noqa: E402
-from synthetic import build_large_database  # noqa: E402
+from bench_cli import large_board, timed  # noqa: E402
 
 
 def in_process(db: Path, runs: int) -> dict[str, list[float]]:
@@ -62,14 +59,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "big.db"
-        started = time.perf_counter()
-        counts = build_large_database(
-            db, tasks=args.tasks, events=args.events, days=365, now=datetime.now(UTC)
-        )
-        print(f"built {counts} in {time.perf_counter() - started:.1f} s")
-        env = {**os.environ, "MLKANBAN_DB": str(db), "MLKANBAN_CONFIG": str(Path(tmp) / "none")}
+    with large_board(tasks=args.tasks, events=args.events, days=365) as (db, env):
         python = sys.executable
         cases = {
             'python -c "import sqlmodel" (floor)': [python, "-c", "import sqlmodel"],
