@@ -10,18 +10,22 @@ from __future__ import annotations
 import getpass
 import os
 import tomllib
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-
-from pydantic import BaseModel, Field, ValidationError
 
 from mlkanban.domain.errors import BadInput
 
 APP_NAME = "mlkanban"
 
 
-class Settings(BaseModel):
-    """Everything a user can configure; every front end gets one of these."""
+@dataclass(frozen=True)
+class Settings:
+    """Everything a user can configure; every front end gets one of these.
+
+    A plain dataclass, so that commands run without a config file never import pydantic;
+    a config file is validated against it with pydantic (``load_settings``).
+    """
 
     db: str | None = None
     """Database: a SQLite path, or a SQLAlchemy URL (contains ``://``)."""
@@ -29,10 +33,10 @@ class Settings(BaseModel):
     user: str | None = None
     """Handle of the acting person; defaults to ``MLKANBAN_USER`` or the OS user."""
 
-    holidays: list[date] = Field(default_factory=list)
+    holidays: list[date] = field(default_factory=list)
     """Days that are not working days, besides weekends (ISO dates)."""
 
-    keymap: dict[str, str] = Field(default_factory=dict)
+    keymap: dict[str, str] = field(default_factory=dict)
     """Board key remapping: binding id → keys, e.g. ``{"board.start" = "S"}``."""
 
     poll_seconds: float = 1.0
@@ -67,8 +71,12 @@ def load_settings(path: Path | None = None) -> Settings:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise BadInput(f"cannot read config file {path}: {exc}") from None
+    if not raw:
+        return Settings()
+    from pydantic import TypeAdapter, ValidationError
+
     try:
-        return Settings.model_validate(raw)
+        return TypeAdapter(Settings).validate_python(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
