@@ -41,7 +41,7 @@ def _output(path: str | None):
 @pass_app
 def export(app: AppContext, fmt, output) -> None:
     """Export the full history (people, projects, tasks and every event)."""
-    service = app.service
+    service = app.reader
     with service.read() as conn, _output(output) as out:
         if fmt == "csv":
             from mlkanban.io.csv_export import write_csv
@@ -107,7 +107,7 @@ def info(app: AppContext) -> None:
     click.echo(f"config    {config_path()}")
     click.echo(f"data dir  {data_dir()}")
     click.echo(f"acting as {app.actor}")
-    counts = app.service.counts()
+    counts = app.reader.counts()
     click.echo("contents  " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 

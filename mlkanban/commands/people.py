@@ -47,7 +47,7 @@ def person_edit(app: AppContext, handle, name, wip, active, at) -> None:
 @pass_app
 def person_ls(app: AppContext, as_json) -> None:
     """List people with their WIP limits."""
-    people = app.service.people()
+    people = app.reader.people()
     if as_json:
         click.echo(json.dumps([p.__dict__ for p in people], indent=2, ensure_ascii=False))
         return

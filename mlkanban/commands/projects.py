@@ -61,7 +61,7 @@ def project_add(app: AppContext, key, name, hypothesis, metric, description, own
 @pass_app
 def project_ls(app: AppContext, as_json) -> None:
     """List projects."""
-    projects = app.service.projects()
+    projects = app.reader.projects()
     if as_json:
         payload = [
             {**p.__dict__, "plan": {phase.value: weeks for phase, weeks in p.plan.items()}}
@@ -81,7 +81,7 @@ def project_show(app: AppContext, key, as_json) -> None:
     """Show a project's record: hypothesis, plan, deliverables, pivots, outcome, tasks."""
     from mlkanban.commands.project_view import project_record, render_project
 
-    record = project_record(app.service, key)
+    record = project_record(app.reader, key)
     if as_json:
         click.echo(json.dumps(record, indent=2, ensure_ascii=False))
     else:

@@ -48,7 +48,7 @@ def report(app: AppContext, week, start, end, fmt, output) -> None:
     from mlkanban.io.markdown_report import render_json, render_markdown
 
     period = _period(app, week, start, end)
-    service = app.service
+    service = app.reader
     # A year of history is a few hundred thousand short-lived objects and no cycles:
     # the cyclic collector would only rescan them (a third of the time) for nothing.
     gc.disable()

@@ -173,7 +173,7 @@ def ls(app: AppContext, owner, project, phase, statuses, show_all, as_json) -> N
         filters["project"] = validate.project_key(project)
     if phase:
         filters["phase"] = _phase(phase)
-    service = app.service
+    service = app.reader
     if owner and "owner" in filters:
         service.require_person(filters["owner"])
     if project:
@@ -228,7 +228,7 @@ def ls(app: AppContext, owner, project, phase, statuses, show_all, as_json) -> N
 @pass_app
 def show(app: AppContext, key, as_json) -> None:
     """Show a task with its full history, oldest first."""
-    service = app.service
+    service = app.reader
     task = service.task(key)
     history = service.history(task.key)
     today = service.today()

@@ -22,15 +22,14 @@ from mlkanban.io.records import (
     TaskRecord,
     iso,
 )
-from mlkanban.store import queries
-from mlkanban.store.models import Person, Project
+from mlkanban.store import queries, tables
 from mlkanban.store.schema import HEAD
 
 
 def export_records(conn: Connection, exported_at) -> Iterator[dict]:
     """Every person, project, task and event, as plain dicts in dependency order."""
     yield Header(schema_revision=HEAD, exported_at=exported_at).model_dump(mode="json")
-    person_table = Person.__table__
+    person_table = tables.person
     for row in conn.execute(select(person_table).order_by(person_table.c.id)):
         yield {
             "type": "person",
@@ -40,7 +39,7 @@ def export_records(conn: Connection, exported_at) -> Iterator[dict]:
             "active": row.active,
             "created_at": iso(row.created_at),
         }
-    project_table = Project.__table__
+    project_table = tables.project
     times = {
         row.key: (row.next_number, row.created_at, row.updated_at)
         for row in conn.execute(select(project_table))

@@ -233,17 +233,3 @@ class ProjectRecords:
                         reason=f"control: {control}; metric: {metric}" if control or metric else None)
             task.updated_at = when
             return AbTestView(task.key, started_at, duration_days, traffic_share, control, metric)
-
-    # reads
-
-    def deliverables(self, key: str | None = None) -> list[DeliverableView]:
-        with self.read() as conn:
-            return queries.deliverables(conn, validate.project_key(key) if key else None)
-
-    def ab_tests(self, task_keys=None) -> dict[str, AbTestView]:
-        with self.read() as conn:
-            return queries.ab_tests(conn, task_keys)
-
-    def project_events(self, key: str):
-        with self.read() as conn:
-            return queries.events(conn, project_key=validate.project_key(key))

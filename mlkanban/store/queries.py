@@ -6,11 +6,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Select, func, select
-from sqlalchemy.orm import aliased
 
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
-from mlkanban.store.models import AbTest, Deliverable, Event, Person, PhasePlan, Project, Task
+from mlkanban.store import tables
 from mlkanban.store.views import (
     AbTestView,
     DeliverableView,
@@ -20,11 +19,11 @@ from mlkanban.store.views import (
     TaskView,
 )
 
-T = Task.__table__
-P = Project.__table__
-PE = Person.__table__
-E = Event.__table__
-PL = PhasePlan.__table__
+T = tables.task
+P = tables.project
+PE = tables.person
+E = tables.event
+PL = tables.phase_plan
 
 _TASK_COLUMNS = (
     T.c.key,
@@ -131,7 +130,7 @@ def person(conn: Connection, handle: str) -> PersonView | None:
 
 
 def projects(conn: Connection, keys: Sequence[str] | None = None) -> list[ProjectView]:
-    owner = aliased(PE)
+    owner = PE.alias()
     query = (
         select(
             P.c.id,
@@ -179,9 +178,9 @@ def events(
     after_id: int | None = None,
 ) -> list[EventView]:
     """Events in the order they happened (time, then insertion)."""
-    task_alias = aliased(T)
-    project_alias = aliased(P)
-    person_alias = aliased(PE)
+    task_alias = T.alias()
+    project_alias = P.alias()
+    person_alias = PE.alias()
     query = (
         select(
             E.c.id,
@@ -219,7 +218,7 @@ def latest_event_id(conn: Connection) -> int:
 
 
 def deliverables(conn: Connection, project_key: str | None = None) -> list[DeliverableView]:
-    D = Deliverable.__table__
+    D = tables.deliverable
     query = (
         select(P.c.key, D.c.phase, D.c.title, D.c.link, D.c.reached_at)
         .select_from(D.join(P, D.c.project_id == P.c.id))
@@ -234,7 +233,7 @@ def deliverables(conn: Connection, project_key: str | None = None) -> list[Deliv
 
 
 def ab_tests(conn: Connection, task_keys: Iterable[str] | None = None) -> dict[str, AbTestView]:
-    A = AbTest.__table__
+    A = tables.ab_test
     query = select(
         T.c.key, A.c.started_at, A.c.duration_days, A.c.traffic_share, A.c.control, A.c.metric
     ).select_from(A.join(T, A.c.task_id == T.c.id))

@@ -1,0 +1,137 @@
+"""Reading the board: what commands that change nothing need, and nothing more.
+
+``Service`` (the only writer) builds on this class. Read-only commands use a
+``Reader`` alone, so they never import SQLModel or the ORM (it would cost them more
+than their own work): everything here is SQLAlchemy Core over ``store.tables``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Engine, func, select
+
+from mlkanban.domain.clock import Clock, system_clock
+from mlkanban.domain.errors import NotFound
+from mlkanban.domain.workdays import WorkCalendar
+from mlkanban.store import queries, tables, validate
+from mlkanban.store.schema import ensure_schema
+from mlkanban.store.views import (
+    AbTestView,
+    DeliverableView,
+    EventView,
+    PersonView,
+    ProjectView,
+    TaskView,
+)
+
+
+class Reader:
+    """Board reads on one database, with one clock and one working-day calendar."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Clock = system_clock,
+        calendar: WorkCalendar | None = None,
+        migrate: bool = True,
+    ) -> None:
+        if migrate:
+            ensure_schema(engine)
+        self.engine = engine
+        self.clock = clock
+        self.calendar = calendar or WorkCalendar()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.clock().astimezone().date()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only connection for the query functions in ``store.queries``."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    # ------------------------------------------------------------------ tasks
+
+    def task(self, key: str) -> TaskView:
+        value = validate.task_key(key)
+        with self.read() as conn:
+            view = queries.task(conn, value)
+        if view is None:
+            raise NotFound(f"no task {value!r}")
+        return view
+
+    def history(self, key: str) -> list[EventView]:
+        view = self.task(key)
+        with self.read() as conn:
+            return queries.events(conn, task_key=view.key)
+
+    def tasks(self, **filters) -> list[TaskView]:
+        with self.read() as conn:
+            return queries.tasks(conn, **filters)
+
+    def ab_tests(self, task_keys=None) -> dict[str, AbTestView]:
+        with self.read() as conn:
+            return queries.ab_tests(conn, task_keys)
+
+    # ------------------------------------------------------------------ people and projects
+
+    def people(self, *, active_only: bool = False) -> list[PersonView]:
+        with self.read() as conn:
+            return queries.people(conn, active_only=active_only)
+
+    def projects(self) -> list[ProjectView]:
+        with self.read() as conn:
+            return queries.projects(conn)
+
+    def require_person(self, handle: str) -> PersonView:
+        value = validate.handle(handle)
+        with self.read() as conn:
+            person = queries.person(conn, value)
+        if person is None:
+            raise NotFound(f"no person {value!r}; add them with: mlkanban person add {value}")
+        return person
+
+    def require_project(self, key: str) -> ProjectView:
+        value = validate.project_key(key)
+        with self.read() as conn:
+            found = queries.projects(conn, [value])
+        if not found:
+            raise NotFound(f"no project {value!r} (see: mlkanban project ls)")
+        return found[0]
+
+    def deliverables(self, key: str | None = None) -> list[DeliverableView]:
+        with self.read() as conn:
+            return queries.deliverables(conn, validate.project_key(key) if key else None)
+
+    def project_events(self, key: str) -> list[EventView]:
+        with self.read() as conn:
+            return queries.events(conn, project_key=validate.project_key(key))
+
+    # ------------------------------------------------------------------ the database
+
+    def latest_event_id(self) -> int:
+        with self.read() as conn:
+            return queries.latest_event_id(conn)
+
+    def counts(self) -> dict[str, int]:
+        """How many people, projects, tasks and events the database holds."""
+        counted = {
+            "people": tables.person,
+            "projects": tables.project,
+            "tasks": tables.task,
+            "events": tables.event,
+        }
+        with self.read() as conn:
+            return {
+                name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                for name, table in counted.items()
+            }
