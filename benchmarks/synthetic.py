@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from mlkanban.domain.phases import PHASES, Phase
+from mlkanban.store import work_logs
 from mlkanban.store.engine import make_engine, remove_sqlite_database
 from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
 from mlkanban.store.schema import ensure_schema
@@ -383,6 +384,7 @@ def _write(path, person_rows, project_rows, plan_rows, head, stories) -> dict[st
             conn.execute(insert(PhasePlan.__table__), plan_rows)
             conn.execute(insert(Task.__table__), task_rows)
             conn.execute(insert(Event.__table__), event_rows)
+            work_logs.rebuild(conn)  # as the service keeps them, derived from the events
     finally:
         engine.dispose()
     return {"people": len(person_rows), "projects": len(project_rows),

@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
+from mlkanban.domain import work_log
 from mlkanban.domain.errors import SchemaError
 from mlkanban.store.engine import make_engine, write_engine
 from mlkanban.store.schema import HEAD, REVISIONS, alembic_config, ensure_schema, run_migrations
@@ -29,6 +30,9 @@ def test_migrations_build_exactly_the_tables_of_the_models(engine):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
+
+
+MOVED = "2026-11-04 12:00:00.000000"
 
 
 def _first_version_database(path):
@@ -52,6 +56,14 @@ def _first_version_database(path):
             "INSERT INTO event VALUES (1, 'aa', ?, 'alice', 'created', 1, 1, NULL, NULL, NULL, "
             "'Baseline', NULL)", (at,),
         )
+        db.execute(
+            "INSERT INTO event VALUES (2, 'bb', ?, 'alice', 'started', 1, 1, NULL, 'status', "
+            "'todo', 'in_progress', NULL)", (at,),
+        )
+        db.execute(
+            "INSERT INTO event VALUES (3, 'cc', ?, 'alice', 'moved_phase', 1, 1, NULL, 'phase', "
+            "'data_exploration', 'modeling', NULL)", (MOVED,),
+        )
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
 
@@ -68,7 +80,13 @@ def test_opening_a_first_version_database_migrates_it(tmp_path, clock):
         "Baseline", "alice", "in_progress", 3
     )
     assert task.started_at == datetime(2026, 11, 2, 9, tzinfo=UTC)
-    assert [e.kind for e in service.history("CHURN-1")] == ["created"]
+    assert [e.kind for e in service.history("CHURN-1")] == ["created", "started", "moved_phase"]
+    with sqlite3.connect(path) as db:  # the work log was derived from the events
+        (log,) = db.execute("SELECT work_log FROM task").fetchone()
+    start = work_log.micros(datetime(2026, 11, 2, 9, tzinfo=UTC))
+    moved = work_log.micros(datetime(2026, 11, 4, 12, tzinfo=UTC))
+    assert work_log.loads(log) == [("data_exploration", start, moved, True),
+                                   ("modeling", moved, None, False)]
     assert service.projects()[0].plan == {}  # the new table is there, and empty
 
     backups = list(tmp_path.glob("old.db.bak-0001-*"))

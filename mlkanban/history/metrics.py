@@ -18,11 +18,12 @@ from __future__ import annotations
 import time as _time
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
+from mlkanban.domain import work_log
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.rules import is_over_size
 from mlkanban.domain.statuses import Status
@@ -60,6 +61,10 @@ class DayCounter:
         self._upto: list[int] = []
         self._changes = _offset_changes(first, last)
         self._offsets = [_local_offset(int(at.timestamp())) for at in self._changes[:-1]]
+        self._first_ordinal = first.toordinal()
+        self._change_micros = [work_log.micros(at) for at in self._changes]
+        self._offset_micros = [offset // _MICROSECOND for offset in self._offsets]
+        self._dates: dict[int, date] = {}
         day = first
         while day <= last:
             running += calendar.is_working_day(day)
@@ -101,6 +106,58 @@ class DayCounter:
         if len(changes) == 2:
             return (moment + self._offsets[0]).date()
         return (moment + self._offsets[bisect_right(changes, moment) - 1]).date()
+
+
+    # The same, on whole microseconds since 1970 UTC and date ordinals: what work logs
+    # hold, for tens of thousands of pieces.
+
+    def ordinal(self, micros: int) -> int:
+        """The local day of a moment given in microseconds, as a date ordinal."""
+        changes = self._change_micros
+        if not (changes[0] <= micros < changes[-1]):
+            return self.day(_EPOCH + micros * _MICROSECOND).toordinal()
+        if len(changes) == 2:
+            offset = self._offset_micros[0]
+        else:
+            offset = self._offset_micros[bisect_right(changes, micros) - 1]
+        return (micros + offset) // _DAY_MICROS + _EPOCH_ORDINAL
+
+    @property
+    def first_ordinal(self) -> int:
+        return self._first_ordinal
+
+    @property
+    def upto(self) -> list[int]:
+        """Working days from the first day up to each day of the range, included."""
+        return self._upto
+
+    def fixed_offset(self) -> tuple[int, int, int] | None:
+        """When one UTC offset holds over the whole range: it, and the range's bounds,
+        all in microseconds."""
+        if len(self._change_micros) != 2:
+            return None
+        return self._offset_micros[0], self._change_micros[0], self._change_micros[1]
+
+    def between_ordinals(self, start: int, end: int) -> int:
+        """``between`` on date ordinals."""
+        if end < start:
+            return 0
+        i, j = start - self._first_ordinal, end - self._first_ordinal
+        if i < 0 or j >= len(self._upto):
+            return self.calendar.working_days(date.fromordinal(start), date.fromordinal(end))
+        return self._upto[j] - (self._upto[i - 1] if i else 0)
+
+    def date(self, ordinal: int) -> date:
+        found = self._dates.get(ordinal)
+        if found is None:
+            found = self._dates[ordinal] = date.fromordinal(ordinal)
+        return found
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = _EPOCH.date().toordinal()
+_MICROSECOND = timedelta(microseconds=1)
+_DAY_MICROS = 86_400_000_000
 
 
 def _local_offset(timestamp: int) -> timedelta:
@@ -165,9 +222,6 @@ class TaskWork:
 def task_work(line: TaskTimeline, moment: datetime, days: DayCounter) -> TaskWork:
     """Active days per phase, cycle bounds, and stretches in progress, up to ``moment``."""
     work = TaskWork(line.key, line.project)
-    last_day: date | None = None
-    phases = line.phases
-    first_phase = 0
     day_of = days.day
     current = None
     for span in line.statuses:
@@ -176,37 +230,64 @@ def task_work(line: TaskTimeline, moment: datetime, days: DayCounter) -> TaskWor
         current = span.value
         if current == _DONE:
             work.finished = day_of(span.start)
-            continue
-        if current != _IN_PROGRESS:
-            continue
-        start = span.start
-        end = moment if span.end is None or span.end > moment else span.end
-        if work.started is None:
-            work.started = day_of(start)
-        # Phase spans are in time order: those over before this stretch began were over
-        # before every later stretch too, so each is passed over once per task.
-        while first_phase < len(phases) and phases[first_phase].end is not None \
-                and phases[first_phase].end < start:
-            first_phase += 1
-        for phase_span in phases[first_phase:]:
-            if phase_span.start > end:
-                break
-            lo = start if start > phase_span.start else phase_span.start
-            hi = end if phase_span.end is None or end < phase_span.end else phase_span.end
-            if lo == hi and start != end:
-                continue
-            first, last = day_of(lo), day_of(hi)
-            count = days.between(first, last)
-            if first == last_day and days.is_working_day(first):
-                count -= 1
-            last_day = last
-            phase = _PHASE[phase_span.value]
-            work.by_phase[phase] = work.by_phase.get(phase, 0) + count
-            work.active_days += count
-            work.pieces.append((phase, first, last))
+        elif current == _IN_PROGRESS and work.started is None:
+            work.started = day_of(span.start)
     if current != _DONE:
         work.finished = None
+    pieces = work_log.pieces_of(
+        [(s.value, s.start, s.end) for s in line.statuses],
+        [(s.value, s.start, s.end) for s in line.phases],
+        moment,
+    )
+    _count_days(work, pieces, days)
     return work
+
+
+def logged_work(key: str, project: str, pieces: Sequence[Sequence], moment: datetime,
+                days: DayCounter) -> TaskWork:
+    """``task_work`` from a task's stored work log, for the days per phase and the
+    stretches in progress (cycle bounds are left out: reports do not read them)."""
+    work = TaskWork(key, project)
+    _count_days(work, work_log.clip(pieces, work_log.micros(moment)), days)
+    return work
+
+
+def _count_days(work: TaskWork, pieces: Sequence[Sequence], days: DayCounter) -> None:
+    """Add each piece's working days to its phase; a day shared with the piece before
+    counts once, for the phase the day's work began in."""
+    ordinal, between, as_date = days.ordinal, days.between_ordinals, days.date
+    fixed = days.fixed_offset()
+    if fixed is not None:  # the common case, inlined: a year of pieces goes through here
+        offset, low, high = fixed
+        first_ordinal, upto, size = days.first_ordinal, days.upto, len(days.upto)
+    by_phase, stretches = work.by_phase, work.pieces
+    last_day = None
+    active = 0
+    for phase_value, start, end, _ in pieces:
+        if fixed is not None and low <= start and end < high:
+            first = (start + offset) // _DAY_MICROS + _EPOCH_ORDINAL
+            last = (end + offset) // _DAY_MICROS + _EPOCH_ORDINAL
+            i, j = first - first_ordinal, last - first_ordinal
+            if i >= 0 and j < size:
+                before = upto[i - 1] if i else 0
+                count = upto[j] - before if j >= i else 0
+                if first == last_day and upto[i] - before:
+                    count -= 1
+            else:
+                count = between(first, last)
+                if first == last_day and between(first, first):
+                    count -= 1
+        else:
+            first, last = ordinal(start), ordinal(end)
+            count = between(first, last)
+            if first == last_day and between(first, first):
+                count -= 1
+        last_day = last
+        phase = _PHASE[phase_value]
+        by_phase[phase] = by_phase.get(phase, 0) + count
+        active += count
+        stretches.append((phase, as_date(first), as_date(last)))
+    work.active_days += active
 
 
 _PHASE = {phase.value: phase for phase in Phase}

@@ -9,9 +9,9 @@ changed. One pass over the events builds every timeline.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
@@ -42,6 +42,9 @@ class TaskTimeline:
     owners: list[Span]
     estimates: list[Span]
     overrides: list[tuple[datetime, str | None]] = field(default_factory=list)
+    started_at: datetime | None = None
+    """When it was first started, for a timeline that begins after that (see
+    ``build_timelines``); None: found from ``statuses``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +68,21 @@ class TaskState:
 
 
 def build_timelines(
-    tasks: Iterable[TaskView], events: Iterable[EventView]
+    tasks: Iterable[TaskView], events: Iterable[EventView], *,
+    since: datetime | None = None, whole: Collection[str] = (),
 ) -> dict[str, TaskTimeline]:
-    """Every task's timeline, from its current view and its events in order."""
+    """Every task's timeline, from its current view and its events in order.
+
+    With ``since``, ``events`` need only be those from ``since`` on (besides all events of
+    the tasks in ``whole``): a task created earlier starts with the values the first of
+    its later changes replaced, held from just before ``since`` (or from its view's
+    ``status_at`` when its status did not change since then). Such a timeline tells the
+    board as it was at any moment from ``since`` on, but not how long it was in progress
+    before: that is what work logs are for.
+    """
     views = {t.key: t for t in tasks}
     lines: dict[str, TaskTimeline] = {}
+    carried: set[str] = set()
     for event in events:
         key = event.task
         if key is None:
@@ -79,12 +92,17 @@ def build_timelines(
             view = views.get(key)
             if view is None:
                 continue
-            start = event.at if event.kind == "created" else min(view.created_at, event.at)
-            line = lines[key] = TaskTimeline(
-                key, view.project, view.title, start,
-                [Span(Status.TODO.value, start)], [Span(_UNKNOWN, start)],
-                [Span(_UNKNOWN, start)], [Span(_UNKNOWN, start)],
-            )
+            if since is not None and view.created_at < since and event.at >= since \
+                    and key not in whole:
+                line = lines[key] = _carried_timeline(view, since)
+                carried.add(key)
+            else:
+                start = event.at if event.kind == "created" else min(view.created_at, event.at)
+                line = lines[key] = TaskTimeline(
+                    key, view.project, view.title, start,
+                    [Span(Status.TODO.value, start)], [Span(_UNKNOWN, start)],
+                    [Span(_UNKNOWN, start)], [Span(_UNKNOWN, start)],
+                )
         kind = event.kind
         if kind == "started" or kind == "status_changed":
             spans = line.statuses
@@ -105,6 +123,12 @@ def build_timelines(
         last.end = event.at
         spans.append(Span(event.new, event.at, None, event.reason if spans is line.statuses
                           else None))
+    for key in carried:
+        line, view = lines[key], views[key]
+        first = line.statuses[0]
+        if first.value == _UNKNOWN:  # no status change since: the view's own status
+            first.value, first.start, first.reason = view.status.value, view.status_at, view.reason
+            line.overrides[:0] = _view_override(view)
     for key, line in lines.items():
         view = views[key]
         for spans, current in (
@@ -129,7 +153,26 @@ def _static_timeline(view: TaskView) -> TaskTimeline:
         view.key, view.project, view.title, view.created_at, statuses,
         [Span(view.phase.value, view.created_at)], [Span(view.owner, view.created_at)],
         [Span(None if view.estimate is None else str(view.estimate), view.created_at)],
+        _view_override(view), view.started_at,
     )
+
+
+def _carried_timeline(view: TaskView, since: datetime) -> TaskTimeline:
+    """A timeline of a task created before ``since`` whose values there are not known yet
+    (they become the old values of its first changes)."""
+    before = since - timedelta(microseconds=1)
+    return TaskTimeline(
+        view.key, view.project, view.title, view.created_at,
+        [Span(_UNKNOWN, before)], [Span(_UNKNOWN, before)], [Span(_UNKNOWN, before)],
+        [Span(_UNKNOWN, before)], started_at=view.started_at,
+    )
+
+
+def _view_override(view: TaskView) -> list[tuple[datetime, str | None]]:
+    """The WIP override of a task in progress, as its row holds it."""
+    if view.wip_override and view.status is Status.IN_PROGRESS:
+        return [(view.status_at, view.wip_override)]
+    return []
 
 
 def span_at(spans: list[Span], moment: datetime) -> Span:
@@ -141,6 +184,8 @@ def span_at(spans: list[Span], moment: datetime) -> Span:
 
 
 def first_start(line: TaskTimeline, moment: datetime | None = None) -> datetime | None:
+    if line.started_at is not None:
+        return line.started_at if moment is None or line.started_at <= moment else None
     for span in line.statuses:
         if moment is not None and span.start > moment:
             return None

@@ -9,6 +9,7 @@ queries, so that a year of history costs a few queries and no query per task.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from mlkanban.domain.clock import as_utc
 from mlkanban.domain.errors import BadInput
 from mlkanban.domain.phases import PHASES, Phase
 from mlkanban.domain.statuses import Status
+from mlkanban.domain.work_log import Piece
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.history import metrics
 from mlkanban.history.metrics import DAYS_PER_WEEK, DayCounter, local_day
@@ -315,12 +317,15 @@ def _plain(value: Any) -> Any:
 # ---------------------------------------------------------------- building it
 
 
-#: What a replay needs from the whole history: the status and phase of every task over
-#: time, and WIP overrides. Owners and estimates only matter as they were at the report's
-#: moment: the task rows hold them now, and the changes after that moment (their old
-#: values) walk them back.
-HISTORY_KINDS = ("started", "status_changed", "moved_phase", "wip_override")
-LATE_KINDS = ("assigned", "estimated")
+#: The events a replay folds into the board as it was: a task's status, phase, owner,
+#: estimate and WIP overrides. A report reads them only from the start of its charts on:
+#: the task rows hold the values now, the changes' old values walk them back, and each
+#: row's work log holds the time in progress before (``domain.work_log``).
+TASK_KINDS = ("started", "status_changed", "moved_phase", "wip_override", "assigned",
+              "estimated")
+_STATUS_KINDS = ("started", "status_changed")
+_WINDOW_TASK_KINDS = (*_STATUS_KINDS, "wip_override")
+_LATE_TASK_KINDS = ("moved_phase", "assigned", "estimated")
 #: The events listed for the period itself.
 WINDOW_KINDS = ("moved_phase", "wip_override", "delivered", "pivot", "closed")
 #: The events that change a project's status or outcome.
@@ -347,6 +352,20 @@ class HistoryData:
     project_changes: list[EventView] | None = None
     """Closings and status changes of projects after the report's moment, to walk the
     project rows back to it; None: taken from ``events``."""
+    since: datetime | None = None
+    """When ``events`` begin (None: they are the whole history); they hold every event
+    of the tasks in ``whole`` all the same."""
+    whole: set[str] = field(default_factory=set)
+    work_logs: dict[str, Sequence[Piece]] | None = None
+    """Each task's work log, when ``events`` do not go back far enough to replay it."""
+
+
+def history_start(since: datetime, until: datetime) -> datetime:
+    """How far back a report of ``since``..``until`` needs events: to its own start or
+    its charts' start, whichever is earlier (local midnight)."""
+    today = local_day(until)
+    first_monday = today - timedelta(days=today.weekday(), weeks=CHART_WEEKS - 1)
+    return min(since, as_utc(datetime.combine(first_monday, time())))
 
 
 def load_history(conn: Connection, *, until: datetime | None = None,
@@ -365,19 +384,45 @@ def load_history(conn: Connection, *, until: datetime | None = None,
             projects=queries.projects(conn),
             ab_tests=queries.ab_tests(conn),
         )
+    since = since or _EPOCH
+    start = history_start(since, until)
+    tasks = history_reads.lean_tasks(conn)
+    # Statuses over the charts' weeks; the other values only as they were at ``until``,
+    # walked back from the rows by the changes made after it.
+    events = history_reads.lean_events(conn, _WINDOW_TASK_KINDS, since=start,
+                                       late_kinds=_LATE_TASK_KINDS, after=until)
+    whole = _carried_past(tasks, events, start, until)
+    if whole:
+        events = sorted([e for e in events if e.task not in whole]
+                        + history_reads.events_of_tasks(conn, sorted(whole), TASK_KINDS),
+                        key=lambda e: e.at)
     return HistoryData(
-        tasks=history_reads.lean_tasks(conn),
-        events=history_reads.lean_events(conn, HISTORY_KINDS, late_kinds=LATE_KINDS,
-                                         after=until),
+        tasks=tasks,
+        events=events,
+        since=start,
+        whole=whole,
+        work_logs=history_reads.work_logs(conn),
         people=queries.people(conn),
         projects=queries.projects(conn),
         last_events=history_reads.last_event_per_project(conn, until),
-        window=history_reads.events_between(conn, since or _EPOCH, until, WINDOW_KINDS),
+        window=history_reads.events_between(conn, since, until, WINDOW_KINDS),
         first_event=history_reads.first_event_at(conn),
         ab_tests=queries.ab_tests(conn),
         project_changes=history_reads.events_between(
             conn, until + timedelta(microseconds=1), _FAR_FUTURE, PROJECT_CHANGE_KINDS),
     )
+
+
+def _carried_past(tasks: list[TaskView], events: list, start: datetime,
+                  until: datetime) -> set[str]:
+    """Tasks whose status at ``until`` began before ``start`` and changed after ``until``:
+    only their earlier events tell when it began (and under which WIP override)."""
+    first_change: dict[str, datetime] = {}
+    for event in events:
+        if event.kind in _STATUS_KINDS and event.task not in first_change:
+            first_change[event.task] = event.at
+    return {t.key for t in tasks
+            if t.created_at < start and first_change.get(t.key, start) > until}
 
 
 def build_report(
@@ -399,10 +444,16 @@ def build_report(
     days = DayCounter(calendar, first_day - timedelta(days=7),
                       max(today, period.end) + timedelta(days=7))
 
-    timelines = build_timelines(data.tasks, data.events)
+    if data.work_logs is None:
+        timelines = build_timelines(data.tasks, data.events)
+        works = [metrics.task_work(line, as_of, days) for line in timelines.values()]
+    else:
+        timelines = build_timelines(data.tasks, data.events, since=data.since,
+                                    whole=data.whole)
+        works = [metrics.logged_work(t.key, t.project, data.work_logs[t.key], as_of, days)
+                 for t in data.tasks if t.key in data.work_logs]
     states = board_at(timelines, as_of)
     by_key = {s.key: s for s in states}
-    works = [metrics.task_work(line, as_of, days) for line in timelines.values()]
     day_of = days.day
     window = (metrics.in_window(data.events, start_at, as_of) if data.window is None
               else [e for e in data.window if start_at <= e.at <= as_of])

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from mlkanban.domain.errors import BadInput
 from mlkanban.io.records import Bundle
+from mlkanban.store import work_logs
 from mlkanban.store.engine import write_engine
 from mlkanban.store.models import AbTest, Deliverable, Event, Person, PhasePlan, Project, Task
 
@@ -98,6 +99,7 @@ def restore_into(conn: Connection, bundle: Bundle) -> ImportResult:
 
     added = updated = 0
     new_tasks = []
+    touched: set[int] = set()
     for record in bundle.tasks:
         values = record.model_dump(exclude={"type", "project", "owner"})
         values["status"] = record.status.value
@@ -109,6 +111,7 @@ def restore_into(conn: Connection, bundle: Bundle) -> ImportResult:
             new_tasks.append(values)
         elif record.updated_at > existing.updated_at:
             conn.execute(update(TASK).where(TASK.c.id == existing.id).values(**values))
+            touched.add(existing.id)
             updated += 1
     for start in range(0, len(new_tasks), CHUNK):
         conn.execute(insert(TASK), new_tasks[start : start + CHUNK])
@@ -132,6 +135,9 @@ def restore_into(conn: Connection, bundle: Bundle) -> ImportResult:
     for start in range(0, len(new_events), CHUNK):
         conn.execute(insert(EVENT), new_events[start : start + CHUNK])
     result.added["events"] = len(new_events)
+    touched.update(task_ids[values["key"]] for values in new_tasks)
+    touched.update(e["task_id"] for e in new_events if e["task_id"] is not None)
+    work_logs.rebuild(conn, touched)
 
     known = {
         (row.project_id, row.phase, row.title, row.reached_at)

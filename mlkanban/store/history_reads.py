@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.orm import aliased
 
+from mlkanban.domain import work_log
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
+from mlkanban.domain.work_log import Piece
 from mlkanban.store.queries import PE, E, P, T, task_select
 from mlkanban.store.views import EventView, TaskView
 
@@ -61,16 +62,39 @@ def lean_events(
     *,
     late_kinds: Sequence[str] = (),
     after: datetime | None = None,
+    since: datetime | None = None,
 ) -> list[LeanEvent]:
-    """Task events of ``kinds`` over the whole history, and of ``late_kinds`` only after
-    ``after``, in the order they happened (time, then insertion)."""
-    task_keys = dict(conn.execute(select(T.c.id, T.c.key)).all())
-    project_keys = dict(conn.execute(select(P.c.id, P.c.key)).all())
+    """Task events of ``kinds`` over the whole history (or from ``since`` on), and of
+    ``late_kinds`` only after ``after``, in the order they happened (time, then
+    insertion)."""
     where = f"kind IN {_kinds(kinds)}"
     params: tuple = ()
+    if since is not None:
+        where = f"({where} AND at >= ?)"
+        params = (_bind(conn, since),)
     if late_kinds and after is not None:
         where = f"({where} OR (kind IN {_kinds(late_kinds)} AND at > ?))"
-        params = (_bind(conn, after),)
+        params = (*params, _bind(conn, after))
+    return _lean_query(conn, where, params)
+
+
+def events_of_tasks(conn: Connection, keys: Sequence[str],
+                    kinds: Sequence[str]) -> list[LeanEvent]:
+    """All events of ``kinds`` of a few tasks, found by the task index."""
+    ids = [task_id for task_id, key in conn.execute(select(T.c.id, T.c.key)
+                                                    .where(T.c.key.in_(list(keys))))]
+    if not ids:
+        return []
+    if not all(isinstance(task_id, int) for task_id in ids):
+        raise ValueError("task ids are integers")
+    where = (f"task_id IN ({', '.join(str(task_id) for task_id in ids)}) "
+             f"AND kind IN {_kinds(kinds)}")
+    return _lean_query(conn, where, ())
+
+
+def _lean_query(conn: Connection, where: str, params: tuple) -> list[LeanEvent]:
+    task_keys = dict(conn.execute(select(T.c.id, T.c.key)).all())
+    project_keys = dict(conn.execute(select(P.c.id, P.c.key)).all())
     sql = ("SELECT at, kind, project_id, task_id, old, new, reason FROM event "
            f"WHERE task_id IS NOT NULL AND {where} ORDER BY at, id")
     if conn.dialect.paramstyle != "qmark":
@@ -125,7 +149,7 @@ def lean_tasks(conn: Connection) -> list[TaskView]:
 def events_between(conn: Connection, start: datetime, end: datetime,
                    kinds: Sequence[str]) -> list[EventView]:
     """Events of ``kinds`` with ``start <= at <= end``, in order, found by the time index."""
-    task_alias, project_alias, person_alias = aliased(T), aliased(P), aliased(PE)
+    task_alias, project_alias, person_alias = T.alias(), P.alias(), PE.alias()
     query = (
         select(E.c.id, E.c.uid, E.c.at, E.c.actor, E.c.kind, project_alias.c.key,
                task_alias.c.key, person_alias.c.handle, E.c.field, E.c.old, E.c.new,
@@ -139,6 +163,19 @@ def events_between(conn: Connection, start: datetime, end: datetime,
         .order_by(E.c.at, E.c.id)
     )
     return [EventView(*row) for row in conn.execute(query)]
+
+
+def work_logs(conn: Connection) -> dict[str, Sequence[Piece]]:
+    """Every task's work log (``domain.work_log``), by task key."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT key, work_log FROM task")
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    rows = [(key, text) for key, text in rows if text != "[]"]
+    logs = work_log.loads_many([text for _, text in rows])
+    return {key: log for (key, _), log in zip(rows, logs, strict=True)}
 
 
 def first_event_at(conn: Connection) -> datetime | None:

@@ -84,6 +84,10 @@ class Task(SQLModel, table=True):
     started_at: datetime | None = _ts(nullable=True)
     status_at: datetime = _ts()
     done_at: datetime | None = _ts(nullable=True)
+    work_log: str = "[]"
+    """When it was in progress, per phase (``domain.work_log``), as JSON: derived from
+    its status and phase events in the same transaction, so that reports over long
+    histories need not replay every event."""
 
 
 class Event(SQLModel, table=True):

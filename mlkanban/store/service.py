@@ -13,23 +13,23 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from mlkanban.domain import rules
+from mlkanban.domain import rules, work_log
 from mlkanban.domain.clock import Clock, as_utc, system_clock
 from mlkanban.domain.errors import BadInput, NotFound, RuleRefused, WipRefused
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import NEEDS_REASON, Status, check_transition
 from mlkanban.domain.workdays import WorkCalendar
-from mlkanban.store import queries, validate
+from mlkanban.store import queries, validate, work_logs
 from mlkanban.store.engine import write_engine
 from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
 from mlkanban.store.project_records import ProjectRecords
-from mlkanban.store.schema import ensure_schema
-from mlkanban.store.views import EventView, PersonView, ProjectView, TaskView
+from mlkanban.store.reader import Reader
+from mlkanban.store.views import PersonView, ProjectView, TaskView
 
 #: How far in the future ``--at`` may be, to forgive clocks that disagree a little.
 CLOCK_SKEW = timedelta(minutes=1)
@@ -44,8 +44,11 @@ class Change:
     notice: str = ""
 
 
-class Service(ProjectRecords):
-    """Board operations for one acting person, on one database, with one clock."""
+class Service(ProjectRecords, Reader):
+    """Board operations for one acting person, on one database, with one clock.
+
+    The reads (``task``, ``tasks``, ``people``, ``read()``...) come from ``Reader``.
+    """
 
     def __init__(
         self,
@@ -56,32 +59,16 @@ class Service(ProjectRecords):
         calendar: WorkCalendar | None = None,
         migrate: bool = True,
     ) -> None:
-        if migrate:
-            ensure_schema(engine)
-        self.engine = engine
+        super().__init__(engine, clock=clock, calendar=calendar, migrate=migrate)
         self._writer = write_engine(engine)
         self.actor = actor
-        self.clock = clock
-        self.calendar = calendar or WorkCalendar()
 
     # ------------------------------------------------------------------ plumbing
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    def today(self) -> date:
-        return self.clock().astimezone().date()
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
-
-    @contextmanager
-    def read(self) -> Iterator:
-        """A read-only connection for the query functions in ``store.queries``."""
-        with self.engine.connect() as conn:
-            yield conn
 
     def _when(
         self, at: datetime | None, after: datetime | None = None, what: str = "it"
@@ -133,6 +120,9 @@ class Service(ProjectRecords):
                 reason=reason,
             )
         )
+        if task is not None and kind in work_log.WORK_KINDS:
+            session.flush()
+            task.work_log = work_logs.derive(session.connection(), [task.id])[task.id]
 
     def _person(self, session: Session, handle: str, *, lock: bool = False) -> Person:
         value = validate.handle(handle)
@@ -558,63 +548,6 @@ class Service(ProjectRecords):
             task.updated_at = when
             view = self._view(session, new)
         return Change(view, f"Split {view.key} “{view.title}” out of {task.key}")
-
-    # ------------------------------------------------------------------ reads
-
-    def task(self, key: str) -> TaskView:
-        value = validate.task_key(key)
-        with self.read() as conn:
-            view = queries.task(conn, value)
-        if view is None:
-            raise NotFound(f"no task {value!r}")
-        return view
-
-    def history(self, key: str) -> list[EventView]:
-        view = self.task(key)
-        with self.read() as conn:
-            return queries.events(conn, task_key=view.key)
-
-    def tasks(self, **filters) -> list[TaskView]:
-        with self.read() as conn:
-            return queries.tasks(conn, **filters)
-
-    def people(self, *, active_only: bool = False) -> list[PersonView]:
-        with self.read() as conn:
-            return queries.people(conn, active_only=active_only)
-
-    def projects(self) -> list[ProjectView]:
-        with self.read() as conn:
-            return queries.projects(conn)
-
-    def require_person(self, handle: str) -> PersonView:
-        value = validate.handle(handle)
-        with self.read() as conn:
-            person = queries.person(conn, value)
-        if person is None:
-            raise NotFound(f"no person {value!r}; add them with: mlkanban person add {value}")
-        return person
-
-    def require_project(self, key: str) -> ProjectView:
-        value = validate.project_key(key)
-        with self.read() as conn:
-            found = queries.projects(conn, [value])
-        if not found:
-            raise NotFound(f"no project {value!r} (see: mlkanban project ls)")
-        return found[0]
-
-    def latest_event_id(self) -> int:
-        with self.read() as conn:
-            return queries.latest_event_id(conn)
-
-    def counts(self) -> dict[str, int]:
-        with Session(self.engine) as session:
-            return {
-                "people": session.exec(select(func.count()).select_from(Person)).one(),
-                "projects": session.exec(select(func.count()).select_from(Project)).one(),
-                "tasks": session.exec(select(func.count()).select_from(Task)).one(),
-                "events": session.exec(select(func.count()).select_from(Event)).one(),
-            }
-
 
 def _status_message(view: TaskView, old: Status) -> str:
     verb = {
