@@ -243,12 +243,17 @@ def task_work(line: TaskTimeline, moment: datetime, days: DayCounter) -> TaskWor
     return work
 
 
-def logged_work(key: str, project: str, pieces: Sequence[Sequence], moment: datetime,
+def logged_work(key: str, project: str, pieces: Sequence[Sequence], moment: datetime | int,
                 days: DayCounter) -> TaskWork:
     """``task_work`` from a task's stored work log, for the days per phase and the
-    stretches in progress (cycle bounds are left out: reports do not read them)."""
+    stretches in progress (cycle bounds are left out: reports do not read them).
+    ``moment`` may be given as ``work_log.micros`` already."""
     work = TaskWork(key, project)
-    _count_days(work, work_log.clip(pieces, work_log.micros(moment)), days)
+    limit = moment if isinstance(moment, int) else work_log.micros(moment)
+    end = pieces[-1][2] if pieces else None
+    if end is None or end > limit:  # most logs ended long before: nothing to cut
+        pieces = work_log.clip(pieces, limit)
+    _count_days(work, pieces, days)
     return work
 
 
@@ -306,18 +311,37 @@ def phase_days(works: Iterable[TaskWork]) -> dict[str, dict[Phase, int]]:
     return dict(totals)
 
 
+def first_days(works: Iterable[TaskWork]) -> dict[str, dict[Phase, date]]:
+    """Per project, the first day some task of each phase was in progress."""
+    firsts: dict[str, dict[Phase, date]] = defaultdict(dict)
+    for work in works:
+        project = firsts[work.project]
+        for phase, first, _ in work.pieces:
+            known = project.get(phase)
+            if known is None or first < known:
+                project[phase] = first
+    return dict(firsts)
+
+
 def phase_timeline(
-    works: Iterable[TaskWork], days: DayCounter
+    works: Iterable[TaskWork], days: DayCounter, since: date | None = None
 ) -> dict[str, list[tuple[Phase, date, date]]]:
     """Per project, the stretches when some task of each phase was in progress.
 
     Stretches of one phase merge when no working day separates them, so a weekend or
-    a holiday does not break a bar in two.
+    a holiday does not break a bar in two. With ``since``, stretches over before it are
+    left out (a stretch running into it from earlier starts at least as early as it).
     """
+    cutoff = None
+    if since is not None:  # the last working day before: a piece ending earlier cannot
+        cutoff = since - timedelta(days=1)  # merge with anything from ``since`` on
+        while cutoff > days.first and not days.is_working_day(cutoff):
+            cutoff -= timedelta(days=1)
     pieces: dict[tuple[str, Phase], list[tuple[date, date]]] = defaultdict(list)
     for work in works:
         for phase, first, last in work.pieces:
-            pieces[(work.project, phase)].append((first, last))
+            if cutoff is None or last >= cutoff:
+                pieces[(work.project, phase)].append((first, last))
     result: dict[str, list[tuple[Phase, date, date]]] = defaultdict(list)
     for (project, phase), spans in pieces.items():
         spans.sort()

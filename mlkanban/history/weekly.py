@@ -20,7 +20,7 @@ from mlkanban.domain.clock import as_utc
 from mlkanban.domain.errors import BadInput
 from mlkanban.domain.phases import PHASES, Phase
 from mlkanban.domain.statuses import Status
-from mlkanban.domain.work_log import Piece
+from mlkanban.domain.work_log import Piece, micros
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.history import metrics
 from mlkanban.history.metrics import DAYS_PER_WEEK, DayCounter, local_day
@@ -450,7 +450,8 @@ def build_report(
     else:
         timelines = build_timelines(data.tasks, data.events, since=data.since,
                                     whole=data.whole)
-        works = [metrics.logged_work(t.key, t.project, data.work_logs[t.key], as_of, days)
+        moment = micros(as_of)
+        works = [metrics.logged_work(t.key, t.project, data.work_logs[t.key], moment, days)
                  for t in data.tasks if t.key in data.work_logs]
     states = board_at(timelines, as_of)
     by_key = {s.key: s for s in states}
@@ -591,7 +592,8 @@ def _project_sections(projects, states, works, window, done, started, moves, las
                       stalled, days, ref, since: date, shown_from: date) -> list[ProjectSection]:
     active_in_window = {key for key, day in last_days.items() if day >= since}
     per_project_days = metrics.phase_days(works)
-    timelines = metrics.phase_timeline(works, days)
+    timelines = metrics.phase_timeline(works, days, since=shown_from)
+    firsts = metrics.first_days(works)
     by_project = _group(states, lambda s: s.project)
     events_of = _group(window, lambda e: e.project)
     done_of = _group(done, lambda s: s.project)
@@ -627,7 +629,7 @@ def _project_sections(projects, states, works, window, done, started, moves, las
             phases=phases,
             timeline=[TimelineBar(p.value, max(a, shown_from), b)
                       for p, a, b in timelines.get(project.key, []) if b >= shown_from],
-            plan=_plan_bars(project, timelines.get(project.key, []), days),
+            plan=_plan_bars(project, firsts.get(project.key, {}), days),
             done=[ref(s) for s in done_of.get(project.key, [])],
             started=[ref(s) for s in started_of.get(project.key, [])],
             moved=moves_of.get(project.key, []),
@@ -673,10 +675,9 @@ def projects_as_of(projects: list[ProjectView], later: list) -> list[ProjectView
     return [by_key[p.key] for p in projects]
 
 
-def _plan_bars(project: ProjectView, bars, days: DayCounter) -> list[TimelineBar]:
-    first_start: dict[Phase, date] = {}
-    for phase, start, _ in bars:
-        first_start.setdefault(phase, start)
+def _plan_bars(project: ProjectView, first_start: dict[Phase, date],
+               days: DayCounter) -> list[TimelineBar]:
+    """Each planned phase's length in working days, from when its work first began."""
     plan = []
     for phase, start in sorted(first_start.items(), key=lambda item: item[0].index):
         weeks = project.plan.get(phase)
