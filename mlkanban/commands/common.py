@@ -76,25 +76,22 @@ class AppContext:
         return self._reader
 
     def open_reader(self, db: str) -> Reader:
-        from mlkanban.domain.workdays import WorkCalendar
-        from mlkanban.store.engine import make_engine
         from mlkanban.store.reader import Reader
 
-        return Reader(
-            make_engine(db), clock=self.clock, calendar=WorkCalendar(self.settings.holidays)
-        )
+        return self._open(Reader, db)
 
     def open_service(self, db: str) -> Service:
-        from mlkanban.domain.workdays import WorkCalendar
-        from mlkanban.store.engine import make_engine
         from mlkanban.store.service import Service
 
-        return Service(
-            make_engine(db),
-            actor=self.actor,
-            clock=self.clock,
-            calendar=WorkCalendar(self.settings.holidays),
-        )
+        return self._open(Service, db, actor=self.actor)
+
+    def _open(self, kind: type, db: str, **options: Any) -> Any:
+        """A reader or service on ``db``, with this context's clock and holidays."""
+        from mlkanban.domain.workdays import WorkCalendar
+        from mlkanban.store.engine import make_engine
+
+        return kind(make_engine(db), clock=self.clock,
+                    calendar=WorkCalendar(self.settings.holidays), **options)
 
     def when(self, text: str | None) -> datetime | None:
         if text is None:

@@ -243,47 +243,47 @@ def task_work(line: TaskTimeline, moment: datetime, days: DayCounter) -> TaskWor
     return work
 
 
-def logged_work(key: str, project: str, pieces: Sequence[Sequence], moment: datetime | int,
+def logged_work(key: str, project: str, pieces: Sequence[Sequence], moment: int,
                 days: DayCounter) -> TaskWork:
-    """``task_work`` from a task's stored work log, for the days per phase and the
-    stretches in progress (cycle bounds are left out: reports do not read them).
-    ``moment`` may be given as ``work_log.micros`` already."""
+    """``task_work`` from a task's stored work log, up to ``moment`` (``work_log.micros``),
+    for the days per phase and the stretches in progress (cycle bounds are left out:
+    reports do not read them)."""
     work = TaskWork(key, project)
-    limit = moment if isinstance(moment, int) else work_log.micros(moment)
     end = pieces[-1][2] if pieces else None
-    if end is None or end > limit:  # most logs ended long before: nothing to cut
-        pieces = work_log.clip(pieces, limit)
+    if end is None or end > moment:  # most logs ended long before: nothing to cut
+        pieces = work_log.clip(pieces, moment)
     _count_days(work, pieces, days)
     return work
 
 
 def _count_days(work: TaskWork, pieces: Sequence[Sequence], days: DayCounter) -> None:
     """Add each piece's working days to its phase; a day shared with the piece before
-    counts once, for the phase the day's work began in."""
+    counts once, for the phase the day's work began in.
+
+    ``ordinal`` and ``between_ordinals`` are inlined for the common case (one UTC offset,
+    days inside the counter's range): a year of pieces goes through this loop.
+    """
     ordinal, between, as_date = days.ordinal, days.between_ordinals, days.date
     fixed = days.fixed_offset()
-    if fixed is not None:  # the common case, inlined: a year of pieces goes through here
-        offset, low, high = fixed
-        first_ordinal, upto, size = days.first_ordinal, days.upto, len(days.upto)
+    offset, low, high = fixed if fixed is not None else (0, 0, -1)
+    first_ordinal, upto = days.first_ordinal, days.upto
+    size = len(upto)
     by_phase, stretches = work.by_phase, work.pieces
     last_day = None
     active = 0
     for phase_value, start, end, _ in pieces:
-        if fixed is not None and low <= start and end < high:
+        if low <= start and end < high:
             first = (start + offset) // _DAY_MICROS + _EPOCH_ORDINAL
             last = (end + offset) // _DAY_MICROS + _EPOCH_ORDINAL
-            i, j = first - first_ordinal, last - first_ordinal
-            if i >= 0 and j < size:
-                before = upto[i - 1] if i else 0
-                count = upto[j] - before if j >= i else 0
-                if first == last_day and upto[i] - before:
-                    count -= 1
-            else:
-                count = between(first, last)
-                if first == last_day and between(first, first):
-                    count -= 1
         else:
             first, last = ordinal(start), ordinal(end)
+        i, j = first - first_ordinal, last - first_ordinal
+        if i >= 0 and j < size:  # pieces never end before they start: i <= j
+            before = upto[i - 1] if i else 0
+            count = upto[j] - before
+            if first == last_day and upto[i] - before:
+                count -= 1
+        else:
             count = between(first, last)
             if first == last_day and between(first, first):
                 count -= 1

@@ -122,7 +122,8 @@ class Service(ProjectRecords, Reader):
         )
         if task is not None and kind in work_log.WORK_KINDS:
             session.flush()
-            task.work_log = work_logs.derive(session.connection(), [task.id])[task.id]
+            task.work_log = work_logs.derive(session.connection(), [task.id],
+                                             phases={task.id: task.phase})[task.id]
 
     def _person(self, session: Session, handle: str, *, lock: bool = False) -> Person:
         value = validate.handle(handle)

@@ -19,44 +19,38 @@ _MANY = 500
 _KINDS = ", ".join(f"'{kind}'" for kind in work_log.WORK_KINDS)
 
 
-def derive(conn: Connection, task_ids: Iterable[int] | None = None) -> dict[int, str]:
-    """The work log of each task (all of them when ``task_ids`` is None), from its events."""
-    where = ""
-    params: dict = {}
-    wanted = None
-    if task_ids is not None:
-        ids = sorted(set(task_ids))
-        if not ids:
-            return {}
-        if len(ids) > _MANY:  # one pass over everything beats a huge IN list
-            wanted, task_ids = set(ids), None
-        else:
-            where = " AND task_id IN :ids"
-            params["ids"] = ids
+def derive(conn: Connection, task_ids: Iterable[int] | None = None, *,
+           phases: dict[int, str] | None = None) -> dict[int, str]:
+    """The work log of each task (all of them when ``task_ids`` is None), from its events;
+    ``phases`` are the tasks' current phases when the caller knows them already."""
+    ids = None if task_ids is None else sorted(set(task_ids))
+    scoped = ids is not None and len(ids) <= _MANY  # else one pass beats a huge IN list
+    where, params = (" AND task_id IN :ids", {"ids": ids}) if scoped else ("", {})
+    if phases is None:
+        phases = dict(conn.execute(
+            _in(text("SELECT id, phase FROM task" + (" WHERE id IN :ids" if scoped else "")),
+                scoped), params).all())
+    if ids is not None:
+        phases = {task_id: phases[task_id] for task_id in ids if task_id in phases}
     query = text(
         f"SELECT task_id, at, kind, old, new FROM event WHERE kind IN ({_KINDS}){where} "
         "ORDER BY task_id, at, id"
     ).columns(at=UTCDateTime)
-    if task_ids is not None:
-        query = query.bindparams(bindparam("ids", expanding=True))
-    phases_query = "SELECT id, phase FROM task"
-    if task_ids is not None:
-        phases_query += " WHERE id IN :ids"
-        phases = dict(conn.execute(
-            text(phases_query).bindparams(bindparam("ids", expanding=True)), params).all())
-    else:
-        phases = dict(conn.execute(text(phases_query)).all())
     logs = {task_id: "[]" for task_id in phases}
-    rows = conn.execute(query, params).all()
-    for task_id, events in groupby(rows, key=lambda row: row[0]):
-        if task_id not in phases:
-            continue
-        pieces = work_log.from_events(((at, kind, old, new) for _, at, kind, old, new in events),
-                                      phases[task_id])
-        logs[task_id] = work_log.dumps(pieces)
-    if wanted is not None:
-        return {task_id: log for task_id, log in logs.items() if task_id in wanted}
+    for task_id, events in groupby(conn.execute(_in(query, scoped), params), key=_first):
+        if task_id in logs:
+            pieces = work_log.from_events(
+                ((at, kind, old, new) for _, at, kind, old, new in events), phases[task_id])
+            logs[task_id] = work_log.dumps(pieces)
     return logs
+
+
+def _in(query, scoped: bool):
+    return query.bindparams(bindparam("ids", expanding=True)) if scoped else query
+
+
+def _first(row) -> int:
+    return row[0]
 
 
 def rebuild(conn: Connection, task_ids: Iterable[int] | None = None) -> int:
