@@ -18,7 +18,7 @@ from __future__ import annotations
 import time as _time
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -243,56 +243,33 @@ def task_work(line: TaskTimeline, moment: datetime, days: DayCounter) -> TaskWor
     return work
 
 
-def logged_work(key: str, project: str, pieces: Sequence[Sequence], moment: int,
-                days: DayCounter) -> TaskWork:
-    """``task_work`` from a task's stored work log, up to ``moment`` (``work_log.micros``),
-    for the days per phase and the stretches in progress (cycle bounds are left out:
-    reports do not read them)."""
-    work = TaskWork(key, project)
-    end = pieces[-1][2] if pieces else None
-    if end is None or end > moment:  # most logs ended long before: nothing to cut
-        pieces = work_log.clip(pieces, moment)
-    _count_days(work, pieces, days)
-    return work
-
-
 def _count_days(work: TaskWork, pieces: Sequence[Sequence], days: DayCounter) -> None:
-    """Add each piece's working days to its phase; a day shared with the piece before
-    counts once, for the phase the day's work began in.
-
-    ``ordinal`` and ``between_ordinals`` are inlined for the common case (one UTC offset,
-    days inside the counter's range): a year of pieces goes through this loop.
-    """
-    ordinal, between, as_date = days.ordinal, days.between_ordinals, days.date
-    fixed = days.fixed_offset()
-    offset, low, high = fixed if fixed is not None else (0, 0, -1)
-    first_ordinal, upto = days.first_ordinal, days.upto
-    size = len(upto)
+    """Add each piece's working days to its phase (see ``_piece_days``)."""
+    as_date = days.date
     by_phase, stretches = work.by_phase, work.pieces
-    last_day = None
     active = 0
-    for phase_value, start, end, _ in pieces:
-        if low <= start and end < high:
-            first = (start + offset) // _DAY_MICROS + _EPOCH_ORDINAL
-            last = (end + offset) // _DAY_MICROS + _EPOCH_ORDINAL
-        else:
-            first, last = ordinal(start), ordinal(end)
-        i, j = first - first_ordinal, last - first_ordinal
-        if i >= 0 and j < size:  # pieces never end before they start: i <= j
-            before = upto[i - 1] if i else 0
-            count = upto[j] - before
-            if first == last_day and upto[i] - before:
-                count -= 1
-        else:
-            count = between(first, last)
-            if first == last_day and between(first, first):
-                count -= 1
-        last_day = last
+    for phase_value, first, last, count in _piece_days(pieces, days):
         phase = _PHASE[phase_value]
         by_phase[phase] = by_phase.get(phase, 0) + count
         active += count
         stretches.append((phase, as_date(first), as_date(last)))
     work.active_days += active
+
+
+def _piece_days(pieces: Sequence[Sequence],
+                days: DayCounter) -> Iterator[tuple[str, int, int, int]]:
+    """Each piece's phase, first and last local day (date ordinals), and the working days
+    it adds: a day shared with the piece before counts once, for the phase the day's work
+    began in. (``logged_project_work`` has the same rules inlined.)"""
+    ordinal, between = days.ordinal, days.between_ordinals
+    last_day = None
+    for phase_value, start, end, _ in pieces:
+        first, last = ordinal(start), ordinal(end)
+        count = between(first, last)
+        if first == last_day and between(first, first):
+            count -= 1
+        last_day = last
+        yield phase_value, first, last, count
 
 
 _PHASE = {phase.value: phase for phase in Phase}
@@ -332,28 +309,124 @@ def phase_timeline(
     a holiday does not break a bar in two. With ``since``, stretches over before it are
     left out (a stretch running into it from earlier starts at least as early as it).
     """
-    cutoff = None
-    if since is not None:  # the last working day before: a piece ending earlier cannot
-        cutoff = since - timedelta(days=1)  # merge with anything from ``since`` on
-        while cutoff > days.first and not days.is_working_day(cutoff):
-            cutoff -= timedelta(days=1)
-    pieces: dict[tuple[str, Phase], list[tuple[date, date]]] = defaultdict(list)
+    cutoff = _cutoff(days, since)
+    pieces: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for work in works:
         for phase, first, last in work.pieces:
-            if cutoff is None or last >= cutoff:
-                pieces[(work.project, phase)].append((first, last))
+            last_ordinal = last.toordinal()
+            if last_ordinal >= cutoff:
+                pieces[(work.project, phase.value)].append((first.toordinal(), last_ordinal))
+    return _merged(pieces, days)
+
+
+@dataclass(slots=True)
+class ProjectWork:
+    """What the tasks' time in progress adds up to, per project: ``phase_days``,
+    ``first_days`` and ``phase_timeline``."""
+
+    days: dict[str, dict[Phase, int]]
+    firsts: dict[str, dict[Phase, date]]
+    timelines: dict[str, list[tuple[Phase, date, date]]]
+
+
+def project_work(works: Iterable[TaskWork], days: DayCounter,
+                 since: date | None = None) -> ProjectWork:
+    works = list(works)
+    return ProjectWork(phase_days(works), first_days(works), phase_timeline(works, days, since))
+
+
+def logged_project_work(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: int,
+                        days: DayCounter, since: date | None = None) -> ProjectWork:
+    """``project_work`` from the tasks' work logs, given as ``(project, log)``, up to
+    ``moment`` (``work_log.micros``).
+
+    A year of logs goes through this loop, so it keeps no ``TaskWork`` per task and no
+    date per piece, and inlines ``_piece_days`` for the common case (one UTC offset, days
+    inside the counter's range); a test holds it equal to ``project_work``.
+    """
+    ordinal, between = days.ordinal, days.between_ordinals
+    fixed = days.fixed_offset()
+    offset, low, high = fixed if fixed is not None else (0, 0, -1)
+    first_ordinal, upto = days.first_ordinal, days.upto
+    size = len(upto)
+    cutoff = _cutoff(days, since)
+    spent: dict[tuple[str, str], int] = {}
+    firsts: dict[tuple[str, str], int] = {}
+    pieces: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    clip = work_log.clip
+    for project, log in logs:
+        if not log:
+            continue
+        end = log[-1][2]
+        if end is None or end > moment:  # most logs ended long before: nothing to cut
+            log = clip(log, moment)
+        last_day = None
+        for value, start, end, _ in log:
+            if low <= start and end < high:
+                first = (start + offset) // _DAY_MICROS + _EPOCH_ORDINAL
+                last = (end + offset) // _DAY_MICROS + _EPOCH_ORDINAL
+            else:
+                first, last = ordinal(start), ordinal(end)
+            i, j = first - first_ordinal, last - first_ordinal
+            if i >= 0 and j < size:  # pieces never end before they start: i <= j
+                before = upto[i - 1] if i else 0
+                count = upto[j] - before
+                if first == last_day and upto[i] - before:
+                    count -= 1
+            else:
+                count = between(first, last)
+                if first == last_day and between(first, first):
+                    count -= 1
+            last_day = last
+            key = (project, value)
+            known = firsts.get(key)
+            if known is None:
+                firsts[key] = first
+                spent[key] = count
+            else:
+                spent[key] += count
+                if first < known:
+                    firsts[key] = first
+            if last >= cutoff:
+                pieces[key].append((first, last))
+    by_project: dict[str, dict[Phase, int]] = defaultdict(dict)
+    first_days_of: dict[str, dict[Phase, date]] = defaultdict(dict)
+    as_date = days.date
+    for (project, value), count in spent.items():
+        by_project[project][_PHASE[value]] = count
+        first_days_of[project][_PHASE[value]] = as_date(firsts[(project, value)])
+    return ProjectWork(dict(by_project), dict(first_days_of), _merged(pieces, days))
+
+
+def _cutoff(days: DayCounter, since: date | None) -> int:
+    """The last working day before ``since`` (a date ordinal): a stretch ending earlier
+    cannot merge with anything from ``since`` on. Without ``since``, none is cut."""
+    if since is None:
+        return 0
+    cutoff = since - timedelta(days=1)
+    while cutoff > days.first and not days.is_working_day(cutoff):
+        cutoff -= timedelta(days=1)
+    return cutoff.toordinal()
+
+
+def _merged(pieces: dict[tuple[str, str], list[tuple[int, int]]],
+            days: DayCounter) -> dict[str, list[tuple[Phase, date, date]]]:
+    """Stretches per (project, phase), as date ordinals, merged where no working day
+    separates them: each project's bars in order."""
+    between, as_date = days.between_ordinals, days.date
     result: dict[str, list[tuple[Phase, date, date]]] = defaultdict(list)
-    for (project, phase), spans in pieces.items():
+    for (project, value), spans in pieces.items():
+        phase = _PHASE[value]
+        bars = result[project]
         spans.sort()
         cur_start, cur_end = spans[0]
         for first, last in spans[1:]:
-            if first <= cur_end or days.between(cur_end + timedelta(days=1),
-                                                first - timedelta(days=1)) == 0:
+            if first <= cur_end or between(cur_end + 1, first - 1) == 0:
                 cur_end = max(cur_end, last)
             else:
-                result[project].append((phase, cur_start, cur_end))
+                bars.append((phase, as_date(cur_start), as_date(cur_end)))
                 cur_start, cur_end = first, last
-        result[project].append((phase, cur_start, cur_end))
+        bars.append((phase, as_date(cur_start), as_date(cur_end)))
     for bars in result.values():
         bars.sort(key=lambda bar: (bar[1], bar[0].index))
     return dict(result)

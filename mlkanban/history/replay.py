@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
@@ -47,9 +48,9 @@ class TaskTimeline:
     ``build_timelines``); None: found from ``statuses``."""
 
 
-@dataclass(frozen=True, slots=True)
-class TaskState:
-    """One task as the board showed it at a given moment."""
+class TaskState(NamedTuple):
+    """One task as the board showed it at a given moment (a tuple: a board is thousands
+    of them, built for every report)."""
 
     key: str
     project: str
@@ -200,25 +201,29 @@ def state_at(line: TaskTimeline, moment: datetime) -> TaskState | None:
         return None
     status = span_at(line.statuses, moment)
     estimate = span_at(line.estimates, moment).value
-    current = Status(status.value)
+    current = _STATUS[status.value]
     override = None
     if current is Status.IN_PROGRESS:
         for at, reason in line.overrides:
             if status.start <= at <= moment:
                 override = reason
     return TaskState(
-        key=line.key,
-        project=line.project,
-        title=line.title,
-        phase=Phase(span_at(line.phases, moment).value),
-        owner=span_at(line.owners, moment).value,
-        estimate=int(estimate) if estimate else None,
-        status=current,
-        reason=status.reason if current in (Status.WAITING, Status.DROPPED) else None,
-        since=status.start,
-        started_at=first_start(line, moment),
-        override=override,
+        line.key,
+        line.project,
+        line.title,
+        _PHASE[span_at(line.phases, moment).value],
+        span_at(line.owners, moment).value,
+        int(estimate) if estimate else None,
+        current,
+        status.reason if current is Status.WAITING or current is Status.DROPPED else None,
+        status.start,
+        first_start(line, moment),
+        override,
     )
+
+
+_PHASE = {phase.value: phase for phase in Phase}
+_STATUS = {status.value: status for status in Status}
 
 
 def board_at(timelines: dict[str, TaskTimeline], moment: datetime) -> list[TaskState]:

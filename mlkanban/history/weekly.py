@@ -9,7 +9,6 @@ queries, so that a year of history costs a few queries and no query per task.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -20,12 +19,13 @@ from mlkanban.domain.clock import as_utc
 from mlkanban.domain.errors import BadInput
 from mlkanban.domain.phases import PHASES, Phase
 from mlkanban.domain.statuses import Status
-from mlkanban.domain.work_log import Piece, micros
+from mlkanban.domain.work_log import micros
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.history import metrics
 from mlkanban.history.metrics import DAYS_PER_WEEK, DayCounter, local_day
 from mlkanban.history.replay import TaskState, board_at, build_timelines
 from mlkanban.store import history_reads, queries
+from mlkanban.store.history_reads import LeanTask
 from mlkanban.store.views import AbTestView, EventView, PersonView, ProjectView, TaskView
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -336,7 +336,7 @@ PROJECT_CHANGE_KINDS = ("closed", "project_edited")
 class HistoryData:
     """Everything a report reads, loaded in one go."""
 
-    tasks: list[TaskView]
+    tasks: list[TaskView] | list[LeanTask]
     events: list[EventView]
     people: list[PersonView]
     projects: list[ProjectView]
@@ -356,8 +356,9 @@ class HistoryData:
     """When ``events`` begin (None: they are the whole history); they hold every event
     of the tasks in ``whole`` all the same."""
     whole: set[str] = field(default_factory=set)
-    work_logs: dict[str, Sequence[Piece]] | None = None
-    """Each task's work log, when ``events`` do not go back far enough to replay it."""
+    work_logs: bool = False
+    """Whether ``tasks`` carry their work logs (``history_reads.LeanTask``), as ``events``
+    do not go back far enough to replay the time in progress."""
 
 
 def history_start(since: datetime, until: datetime) -> datetime:
@@ -401,7 +402,7 @@ def load_history(conn: Connection, *, until: datetime | None = None,
         events=events,
         since=start,
         whole=whole,
-        work_logs=history_reads.work_logs(conn),
+        work_logs=True,
         people=queries.people(conn),
         projects=queries.projects(conn),
         last_events=history_reads.last_event_per_project(conn, until),
@@ -413,7 +414,7 @@ def load_history(conn: Connection, *, until: datetime | None = None,
     )
 
 
-def _carried_past(tasks: list[TaskView], events: list, start: datetime,
+def _carried_past(tasks: list[LeanTask], events: list, start: datetime,
                   until: datetime) -> set[str]:
     """Tasks whose status at ``until`` began before ``start`` and changed after ``until``:
     only their earlier events tell when it began (and under which WIP override)."""
@@ -444,15 +445,15 @@ def build_report(
     days = DayCounter(calendar, first_day - timedelta(days=7),
                       max(today, period.end) + timedelta(days=7))
 
-    if data.work_logs is None:
+    if not data.work_logs:
         timelines = build_timelines(data.tasks, data.events)
-        works = [metrics.task_work(line, as_of, days) for line in timelines.values()]
+        work = metrics.project_work((metrics.task_work(line, as_of, days)
+                                     for line in timelines.values()), days, chart_weeks[0])
     else:
         timelines = build_timelines(data.tasks, data.events, since=data.since,
                                     whole=data.whole)
-        moment = micros(as_of)
-        works = [metrics.logged_work(t.key, t.project, data.work_logs[t.key], moment, days)
-                 for t in data.tasks if t.key in data.work_logs]
+        work = metrics.logged_project_work(((t.project, t.work_log) for t in data.tasks),
+                                           micros(as_of), days, chart_weeks[0])
     states = board_at(timelines, as_of)
     by_key = {s.key: s for s in states}
     day_of = days.day
@@ -500,7 +501,7 @@ def build_report(
     active_projects = [p for p in projects_then if p.status == "active"]
     stalled = metrics.stalled(last_days, [p.key for p in active_projects], today, days)
     projects = _project_sections(
-        projects_then, states, works, window, done, started, moves, last_days, stalled,
+        projects_then, states, work, window, done, started, moves, last_days, stalled,
         days, ref, period.start, chart_weeks[0],
     )
 
@@ -588,12 +589,11 @@ def _current_phase(states: list[TaskState]) -> str | None:
     return None
 
 
-def _project_sections(projects, states, works, window, done, started, moves, last_days,
-                      stalled, days, ref, since: date, shown_from: date) -> list[ProjectSection]:
+def _project_sections(projects, states, work: metrics.ProjectWork, window, done, started,
+                      moves, last_days, stalled, days, ref, since: date,
+                      shown_from: date) -> list[ProjectSection]:
     active_in_window = {key for key, day in last_days.items() if day >= since}
-    per_project_days = metrics.phase_days(works)
-    timelines = metrics.phase_timeline(works, days, since=shown_from)
-    firsts = metrics.first_days(works)
+    per_project_days, timelines, firsts = work.days, work.timelines, work.firsts
     by_project = _group(states, lambda s: s.project)
     events_of = _group(window, lambda e: e.project)
     done_of = _group(done, lambda s: s.project)

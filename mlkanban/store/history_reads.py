@@ -16,9 +16,8 @@ from sqlalchemy import Connection, func, select
 from mlkanban.domain import work_log
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
-from mlkanban.domain.work_log import Piece
-from mlkanban.store.queries import PE, E, P, T, task_select
-from mlkanban.store.views import EventView, TaskView
+from mlkanban.store.queries import PE, E, P, T
+from mlkanban.store.views import EventView
 
 
 class LeanEvent(NamedTuple):
@@ -126,23 +125,52 @@ _PHASES = {phase.value: phase for phase in Phase}
 _STATUSES = {status.value: status for status in Status}
 
 
-def lean_tasks(conn: Connection) -> list[TaskView]:
-    """``queries.tasks(conn)`` (every task, in key order), read through the driver's
-    cursor: the same views at a fifth of the cost on thousands of rows."""
-    compiled = task_select().compile(dialect=conn.dialect)
+class LeanTask(NamedTuple):
+    """The fields of a task that a replay reads (``TaskView`` has the same names), and
+    its work log."""
+
+    key: str
+    title: str
+    project: str
+    phase: Phase
+    owner: str | None
+    estimate: int | None
+    status: Status
+    reason: str | None
+    wip_override: str | None
+    created_at: datetime
+    started_at: datetime | None
+    status_at: datetime
+    work_log: Sequence[Sequence]
+    """``domain.work_log`` pieces, as JSON arrays in ``Piece``'s field order."""
+
+
+def lean_tasks(conn: Connection) -> list[LeanTask]:
+    """Every task in key order, with its work log, read through the driver's cursor:
+    thousands of rows at a fraction of the cost of views."""
+    query = (
+        select(T.c.key, T.c.title, P.c.key, T.c.phase, PE.c.handle, T.c.estimate,
+               T.c.status, T.c.reason, T.c.wip_override, T.c.created_at, T.c.started_at,
+               T.c.status_at, T.c.work_log)
+        .select_from(T.join(P, T.c.project_id == P.c.id).outerjoin(PE, T.c.owner_id == PE.c.id))
+        .order_by(P.c.key, T.c.number)
+    )
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(str(compiled))
+        cursor.execute(str(query.compile(dialect=conn.dialect)))
         rows = cursor.fetchall()
     finally:
         cursor.close()
+    logged = [i for i, row in enumerate(rows) if row[12] != "[]"]
+    logs: list[Sequence[Sequence]] = [()] * len(rows)
+    for i, log in zip(logged, work_log.loads_many([rows[i][12] for i in logged]), strict=True):
+        logs[i] = log
     return [
-        TaskView(key, title, project, _PHASES[phase], owner, estimate, _STATUSES[status],
-                 reason, wip_override, _parse(created_at), _parse(updated_at),
-                 None if started_at is None else _parse(started_at), _parse(status_at),
-                 None if done_at is None else _parse(done_at), description)
+        LeanTask(key, title, project, _PHASES[phase], owner, estimate, _STATUSES[status],
+                 reason, wip_override, _parse(created_at),
+                 None if started_at is None else _parse(started_at), _parse(status_at), log)
         for (key, title, project, phase, owner, estimate, status, reason, wip_override,
-             created_at, updated_at, started_at, status_at, done_at, description) in rows
+             created_at, started_at, status_at, _), log in zip(rows, logs, strict=True)
     ]
 
 
@@ -163,19 +191,6 @@ def events_between(conn: Connection, start: datetime, end: datetime,
         .order_by(E.c.at, E.c.id)
     )
     return [EventView(*row) for row in conn.execute(query)]
-
-
-def work_logs(conn: Connection) -> dict[str, Sequence[Piece]]:
-    """Every task's work log (``domain.work_log``), by task key."""
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute("SELECT key, work_log FROM task")
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    rows = [(key, text) for key, text in rows if text != "[]"]
-    logs = work_log.loads_many([text for _, text in rows])
-    return {key: log for (key, _), log in zip(rows, logs, strict=True)}
 
 
 def first_event_at(conn: Connection) -> datetime | None:
