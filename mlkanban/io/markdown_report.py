@@ -24,7 +24,7 @@ from mlkanban.history.weekly import (
 )
 
 _SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def inline(text: str | None) -> str:
@@ -33,7 +33,7 @@ def inline(text: str | None) -> str:
         return ""
     flat = " ".join(text.split())
     flat = _SPECIAL.sub(r"\\\1", flat)
-    return "".join(_HTML.get(ch, ch) for ch in flat)
+    return flat.translate(_HTML)
 
 
 def _phase_title(value: str | None) -> str:
