@@ -350,8 +350,8 @@ def logged_project_work(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: 
     first_ordinal, upto = days.first_ordinal, days.upto
     size = len(upto)
     cutoff = _cutoff(days, since)
-    spent: dict[tuple[str, str], int] = {}
-    firsts: dict[tuple[str, str], int] = {}
+    sums: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    """Per project and phase: [working days, first day]."""
     pieces: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     clip = work_log.clip
     for project, log in logs:
@@ -360,6 +360,7 @@ def logged_project_work(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: 
         end = log[-1][2]
         if end is None or end > moment:  # most logs ended long before: nothing to cut
             log = clip(log, moment)
+        mine = sums[project]
         last_day = None
         for value, start, end, _ in log:
             if low <= start and end < high:
@@ -378,24 +379,23 @@ def logged_project_work(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: 
                 if first == last_day and between(first, first):
                     count -= 1
             last_day = last
-            key = (project, value)
-            known = firsts.get(key)
+            known = mine.get(value)
             if known is None:
-                firsts[key] = first
-                spent[key] = count
+                mine[value] = [count, first]
             else:
-                spent[key] += count
-                if first < known:
-                    firsts[key] = first
+                known[0] += count
+                if first < known[1]:
+                    known[1] = first
             if last >= cutoff:
-                pieces[key].append((first, last))
-    by_project: dict[str, dict[Phase, int]] = defaultdict(dict)
-    first_days_of: dict[str, dict[Phase, date]] = defaultdict(dict)
+                pieces[(project, value)].append((first, last))
     as_date = days.date
-    for (project, value), count in spent.items():
-        by_project[project][_PHASE[value]] = count
-        first_days_of[project][_PHASE[value]] = as_date(firsts[(project, value)])
-    return ProjectWork(dict(by_project), dict(first_days_of), _merged(pieces, days))
+    return ProjectWork(
+        {project: {_PHASE[value]: n for value, (n, _) in mine.items()}
+         for project, mine in sums.items()},
+        {project: {_PHASE[value]: as_date(first) for value, (_, first) in mine.items()}
+         for project, mine in sums.items()},
+        _merged(pieces, days),
+    )
 
 
 def _cutoff(days: DayCounter, since: date | None) -> int:
@@ -517,9 +517,12 @@ def cumulative_flow(
                 break
             if span.end is not None and span.end < before:
                 continue  # began and ended before the first day: no change to any count
-            begin = day_of(span.start)
-            target = base if begin < first else deltas[begin]
-            target[span.value] += 1
+            if span.start < before:  # a status held since before the first day
+                base[span.value] += 1
+            else:
+                begin = day_of(span.start)
+                target = base if begin < first else deltas[begin]
+                target[span.value] += 1
             if span.end is not None and span.end <= moment:
                 end = day_of(span.end)
                 target = base if end < first else deltas[end]

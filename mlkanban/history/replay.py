@@ -18,6 +18,7 @@ from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
 from mlkanban.store.views import EventView, TaskView
 
+_TODO = Status.TODO.value
 _UNKNOWN = "\x00unknown"
 """The value of a first span until the first change of that kind reveals it."""
 
@@ -146,14 +147,20 @@ def build_timelines(
 
 
 def _static_timeline(view: TaskView) -> TaskTimeline:
-    statuses = [Span(Status.TODO.value, view.created_at)]
-    if view.status is not Status.TODO:
-        statuses[0].end = view.status_at
-        statuses.append(Span(view.status.value, view.status_at, None, view.reason))
+    """The timeline of a task with no events: the values its row holds, since it was
+    created (or since its status changed). Most tasks of a long history are like this
+    for a report, so it is built without detours."""
+    created, status = view.created_at, view.status
+    if status is Status.TODO:
+        statuses = [Span(_TODO, created)]
+    else:
+        statuses = [Span(_TODO, created, view.status_at),
+                    Span(status.value, view.status_at, None, view.reason)]
+    estimate = view.estimate
     return TaskTimeline(
-        view.key, view.project, view.title, view.created_at, statuses,
-        [Span(view.phase.value, view.created_at)], [Span(view.owner, view.created_at)],
-        [Span(None if view.estimate is None else str(view.estimate), view.created_at)],
+        view.key, view.project, view.title, created, statuses,
+        [Span(view.phase.value, created)], [Span(view.owner, created)],
+        [Span(None if estimate is None else str(estimate), created)],
         _view_override(view), view.started_at,
     )
 
@@ -178,6 +185,9 @@ def _view_override(view: TaskView) -> list[tuple[datetime, str | None]]:
 
 def span_at(spans: list[Span], moment: datetime) -> Span:
     """The span holding at ``moment`` (the first one if ``moment`` is before it)."""
+    last = spans[-1]
+    if last.start <= moment:  # mostly the value still held
+        return last
     for span in reversed(spans):
         if span.start <= moment:
             return span
