@@ -302,7 +302,10 @@ class WeeklyReport:
 
 def _plain(value: Any) -> Any:
     """Like ``dataclasses.asdict`` without its deep copies, with dates as text."""
-    fields = getattr(type(value), "__dataclass_fields__", None)
+    kind = type(value)
+    if kind in _ATOMS:  # most values of a report: tested first
+        return value
+    fields = getattr(kind, "__dataclass_fields__", None)
     if fields is not None:
         return {name: _plain(getattr(value, name)) for name in fields}
     if isinstance(value, dict):
@@ -312,6 +315,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
 
 
 # ---------------------------------------------------------------- building it
