@@ -3,7 +3,7 @@
 The floor is ``python -c "import sqlmodel"``: every command pays for it. The target
 (README) is ``mlkanban ls`` on 10,000 tasks and 100,000 events within 1.3x the floor.
 
-    python benchmarks/bench_cli.py [--tasks 10000] [--events 100000] [--runs 15]
+    python benchmarks/bench_cli.py [--tasks 10000] [--events 100000] [--runs 21]
 """
 
 from __future__ import annotations
@@ -59,31 +59,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
 
     with large_board(tasks=args.tasks, events=args.events) as (db, env):
         python = sys.executable
         cases = {
-            'python -c "import sqlmodel" (floor)': [python, "-c", "import sqlmodel"],
+            FLOOR: [python, "-c", "import sqlmodel"],
             "mlkanban ls": [python, "-m", "mlkanban", "ls"],
             "mlkanban ls --all --json": [python, "-m", "mlkanban", "ls", "--all", "--json"],
             "mlkanban ls --owner (one lane)": [python, "-m", "mlkanban", "ls", "--owner",
                                                _first_handle(db)],
             "mlkanban show KEY": [python, "-m", "mlkanban", "show", _first_key(db)],
         }
-        timed(cases["mlkanban ls"], 2, env)  # warm the page cache
-        results = {}
+        compare(cases, args.runs, env, warm=cases["mlkanban ls"])
+
+
+FLOOR = 'python -c "import sqlmodel" (floor)'
+
+
+def compare(cases: dict[str, list[str]], runs: int, env: dict[str, str], *,
+            warm: list[str]) -> None:
+    """Run the cases round robin (so that a busy moment hits every case) and print each
+    one's median times, and its time against the floor's in the same round (the median
+    of those ratios: a shared machine's busy spells slow a whole round, and cancel out)."""
+    timed(warm, 2, env)  # warm the page cache
+    walls: dict[str, list[float]] = {name: [] for name in cases}
+    cpus: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(runs):
         for name, command in cases.items():
-            results[name] = timed(command, args.runs, env)
-        floor_wall, floor_cpu = (
-            statistics.median(s) for s in results['python -c "import sqlmodel" (floor)']
-        )
-        print(f"\n{'command':<34} {'wall':>8} {'x floor':>8} {'cpu':>8} {'x floor':>8}")
-        for name, (walls, cpus) in results.items():
-            wall, cpu = statistics.median(walls), statistics.median(cpus)
-            print(f"{name:<34} {wall * 1000:>6.0f}ms {wall / floor_wall:>7.2f}x "
-                  f"{cpu * 1000:>6.0f}ms {cpu / floor_cpu:>7.2f}x")
+            wall, cpu = timed(command, 1, env)
+            walls[name] += wall
+            cpus[name] += cpu
+    width = max(map(len, cases)) + 2
+    print(f"\n{'command':<{width}} {'wall':>8} {'x floor':>8} {'cpu':>8} {'x floor':>8}")
+    for name in cases:
+        print(f"{name:<{width}} {statistics.median(walls[name]) * 1000:>6.0f}ms "
+              f"{_ratio(walls[name], walls[FLOOR]):>7.2f}x "
+              f"{statistics.median(cpus[name]) * 1000:>6.0f}ms "
+              f"{_ratio(cpus[name], cpus[FLOOR]):>7.2f}x")
+
+
+def _ratio(samples: list[float], floors: list[float]) -> float:
+    return statistics.median(s / f for s, f in zip(samples, floors, strict=True))
 
 
 def _first_handle(db: Path) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_cli import large_board, timed  # noqa: E402
+from bench_cli import FLOOR, compare, large_board  # noqa: E402
 
 
 def in_process(db: Path, runs: int) -> dict[str, list[float]]:
@@ -52,12 +52,6 @@ def in_process(db: Path, runs: int) -> dict[str, list[float]]:
     return samples
 
 
-def _ratio(samples: list[float], floors: list[float]) -> float:
-    """The median over rounds of each round's time against that round's floor: a shared
-    machine's busy spells slow a whole round down, and cancel out of its ratio."""
-    return statistics.median(s / f for s, f in zip(samples, floors, strict=True))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=5_000)
@@ -68,25 +62,12 @@ def main() -> None:
     with large_board(tasks=args.tasks, events=args.events, days=365) as (db, env):
         python = sys.executable
         cases = {
-            'python -c "import sqlmodel" (floor)': [python, "-c", "import sqlmodel"],
+            FLOOR: [python, "-c", "import sqlmodel"],
             "mlkanban ls": [python, "-m", "mlkanban", "ls"],
             "mlkanban report (this week, md)": [python, "-m", "mlkanban", "report"],
             "mlkanban report -f json": [python, "-m", "mlkanban", "report", "-f", "json"],
         }
-        timed(cases["mlkanban report (this week, md)"], 2, env)  # warm the page cache
-        walls: dict[str, list[float]] = {name: [] for name in cases}
-        cpus: dict[str, list[float]] = {name: [] for name in cases}
-        for _ in range(args.runs):  # round robin, so that a busy moment hits every case
-            for name, command in cases.items():
-                wall, cpu = timed(command, 1, env)
-                walls[name] += wall
-                cpus[name] += cpu
-        floor = 'python -c "import sqlmodel" (floor)'
-        print(f"\n{'command':<40} {'wall':>8} {'x floor':>8} {'cpu':>8} {'x floor':>8}")
-        for name in cases:
-            wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
-            print(f"{name:<40} {wall * 1000:>6.0f}ms {_ratio(walls[name], walls[floor]):>7.2f}x "
-                  f"{cpu * 1000:>6.0f}ms {_ratio(cpus[name], cpus[floor]):>7.2f}x")
+        compare(cases, args.runs, env, warm=cases["mlkanban report (this week, md)"])
         print("\nin process (imports warm)")
         for name, samples in in_process(db, max(args.runs // 3, 3)).items():
             print(f"  {name:<38} {statistics.median(samples) * 1000:>6.0f}ms")
