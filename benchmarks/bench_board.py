@@ -2,8 +2,9 @@
 
 Launch: whole-process time from starting Python to the first painted board (headless,
 with an auto-pilot that quits as soon as the board has loaded), for boards of 0, 1,000
-and 10,000 tasks; wall clock, and CPU time, which a busy machine disturbs less. The floor is a bare Textual app that imports sqlmodel and paints one
-label: every board pays for that. Target: within 1.5x the floor at 10,000 tasks.
+and 10,000 tasks; wall clock, and CPU time, which a busy machine disturbs less. The
+floor is a bare Textual app that imports sqlmodel and paints one label: every board pays
+for that. Target: within 1.5x the floor at 10,000 tasks.
 
 Reaction: key press to repainted board, in process, at 10,000 tasks (target: a median
 within 50 ms). Memory: the peak resident size of the 10,000-task launch.

@@ -165,9 +165,8 @@ def test_acting_person_from_environment(week, db_path, clock, monkeypatch):
     monkeypatch.setenv("MLKANBAN_USER", "bob")
     result = CliRunner().invoke(command, ["start", "CHURN-4"], obj=AppContext(clock=clock))
     assert result.exit_code == 0
-    events = json.loads(
-        CliRunner().invoke(command, ["show", "CHURN-4", "--json"], obj=AppContext(clock=clock)).stdout
-    )["history"]
+    shown = CliRunner().invoke(command, ["show", "CHURN-4", "--json"], obj=AppContext(clock=clock))
+    events = json.loads(shown.stdout)["history"]
     assert events[-1]["actor"] == "bob"
 
 
@@ -190,3 +189,16 @@ def test_info_says_where_things_live_and_hides_passwords(week, cli, db_path):
 
     shown = shown_database("postgresql+psycopg://team:s3cret@db.example.com/board")
     assert "s3cret" not in shown and "db.example.com/board" in shown
+
+
+def test_json_is_one_line_for_a_pipe_and_indented_at_a_terminal(week, cli, monkeypatch, capsys):
+    piped = cli("ls", "--json").stdout
+    assert piped.count("\n") == 1 and len(json.loads(piped)) == 4
+
+    from mlkanban.commands.common import echo_json
+
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    echo_json([{"key": "CHURN-1", "title": "Définir | le label"}])
+    shown = capsys.readouterr().out
+    assert shown.splitlines()[:3] == ["[", "  {", '    "key": "CHURN-1",']
+    assert json.loads(shown) == [{"key": "CHURN-1", "title": "Définir | le label"}]

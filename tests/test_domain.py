@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -55,7 +55,9 @@ class TestStatuses:
 
     def test_dropped_can_only_be_reopened(self):
         check_transition("X-1", Status.DROPPED, Status.TODO)
-        with pytest.raises(RuleRefused, match="X-1 is dropped; from there it can only become: to do"):
+        with pytest.raises(
+            RuleRefused, match="X-1 is dropped; from there it can only become: to do"
+        ):
             check_transition("X-1", Status.DROPPED, Status.IN_PROGRESS)
 
     def test_same_status_is_refused(self):
@@ -127,6 +129,17 @@ class TestWorkingDays:
 
     def test_end_before_start(self):
         assert WorkCalendar().working_days(date(2026, 11, 20), date(2026, 11, 19)) == 0
+
+    def test_any_span_counts_as_its_days_one_by_one(self):
+        """Every start weekday, spans from one day to over a year, holidays on weekdays
+        and weekends alike."""
+        cal = WorkCalendar([date(2026, 12, 25), date(2026, 12, 26), date(2027, 1, 1)])
+        for first in range(7):
+            start = date(2026, 11, 16) + timedelta(days=first)
+            for length in [*range(1, 30), 45, 180, 371, 400]:
+                end = start + timedelta(days=length - 1)
+                by_day = sum(cal.is_working_day(start + timedelta(days=i)) for i in range(length))
+                assert cal.working_days(start, end) == by_day, (start, end)
 
     def test_add_working_days_skips_weekends_and_holidays(self):
         cal = WorkCalendar([date(2026, 11, 24)])

@@ -91,7 +91,9 @@ def test_a_bad_line_late_in_the_file_changes_nothing(history, db_path, tmp_path,
     export = tmp_path / "board.jsonl"
     run_cli(db_path, clock, "export", "-o", str(export))
     lines = export.read_text().splitlines()
-    lines[-1] = lines[-1].replace('"kind":"', '"kind":"x', 1).replace('"at":"', '"at":"not a date', 1)
+    lines[-1] = (
+        lines[-1].replace('"kind":"', '"kind":"x', 1).replace('"at":"', '"at":"not a date', 1)
+    )
     broken = tmp_path / "broken.jsonl"
     broken.write_text("\n".join(lines) + "\n")
     empty = tmp_path / "empty.db"

@@ -76,7 +76,9 @@ def test_edit_project(cli, team):
                  "--owner", "bob")
     assert result.exit_code == 0
     project = team.require_project("CHURN")
-    assert (project.metric, project.status, project.owner) == ("AUC on 2026 cohort", "paused", "bob")
+    assert (project.metric, project.status, project.owner) == (
+        "AUC on 2026 cohort", "paused", "bob"
+    )
 
 
 @pytest.mark.parametrize(

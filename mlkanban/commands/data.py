@@ -78,7 +78,8 @@ def import_(app: AppContext, file) -> None:
 
 
 @click.command("demo")
-@click.option("--no-open", is_flag=True, help="Only (re)create the demo database and print its path.")
+@click.option("--no-open", is_flag=True,
+              help="Only (re)create the demo database and print its path.")
 @pass_app
 def demo(app: AppContext, no_open) -> None:
     """Open the board on a realistic demo team (a fresh database each time)."""

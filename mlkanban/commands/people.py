@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from mlkanban.commands.common import AppContext, at_option, json_option, pass_app, render_table
+from mlkanban.commands.common import (
+    AppContext,
+    at_option,
+    echo_json,
+    json_option,
+    pass_app,
+    render_table,
+)
 
 
 @click.group("person")
@@ -49,7 +54,7 @@ def person_ls(app: AppContext, as_json) -> None:
     """List people with their WIP limits."""
     people = app.reader.people()
     if as_json:
-        click.echo(json.dumps([p.__dict__ for p in people], indent=2, ensure_ascii=False))
+        echo_json([p.__dict__ for p in people])
         return
     rows = [[p.handle, str(p.wip_limit), "yes" if p.active else "no", p.name] for p in people]
     click.echo(render_table(["HANDLE", "WIP", "ACTIVE", "NAME"], rows))

@@ -21,7 +21,9 @@ def project_record(service, key: str) -> dict:
             "phase": phase.value,
             "title": phase.title,
             "planned_weeks": project.plan.get(phase),
-            "open": sum(counts[(phase, s)] for s in (Status.TODO, Status.IN_PROGRESS, Status.WAITING)),
+            "open": sum(
+                counts[(phase, s)] for s in (Status.TODO, Status.IN_PROGRESS, Status.WAITING)
+            ),
             "done": counts[(phase, Status.DONE)],
         })
     open_tasks = [t for t in tasks if t.status.is_open]
@@ -66,7 +68,9 @@ def render_project(record: dict) -> str:
     if record["outcome"]:
         lines.append(f"  outcome     {record['outcome']} — {record['outcome_why']}")
     tasks = record["tasks"]
-    lines.append(f"  tasks       {tasks['open']} open, {tasks['done']} done, {tasks['total']} in all")
+    lines.append(
+        f"  tasks       {tasks['open']} open, {tasks['done']} done, {tasks['total']} in all"
+    )
     lines += ["", "Plan (weeks) and tasks per phase"]
     delivered = {d["phase"] for d in record["deliverables"]}
     for phase in record["phases"]:

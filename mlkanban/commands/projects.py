@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from mlkanban.commands.common import AppContext, at_option, json_option, pass_app, render_table
+from mlkanban.commands.common import (
+    AppContext,
+    at_option,
+    echo_json,
+    json_option,
+    pass_app,
+    render_table,
+)
 from mlkanban.domain.errors import BadInput
 
 
@@ -23,9 +28,13 @@ def parse_plan(items: tuple[str, ...]) -> dict:
         try:
             weeks = float(value)
         except ValueError:
-            raise BadInput(f"planned weeks for {phase.value} must be a number, not {value!r}") from None
+            raise BadInput(
+                f"planned weeks for {phase.value} must be a number, not {value!r}"
+            ) from None
         if not (0 <= weeks <= 104):
-            raise BadInput(f"planned weeks for {phase.value} must be between 0 and 104, not {value}")
+            raise BadInput(
+                f"planned weeks for {phase.value} must be between 0 and 104, not {value}"
+            )
         plan[phase] = weeks
     return plan
 
@@ -67,7 +76,7 @@ def project_ls(app: AppContext, as_json) -> None:
             {**p.__dict__, "plan": {phase.value: weeks for phase, weeks in p.plan.items()}}
             for p in projects
         ]
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        echo_json(payload)
         return
     rows = [[p.key, p.status, p.owner or "-", p.name] for p in projects]
     click.echo(render_table(["KEY", "STATUS", "OWNER", "NAME"], rows))
@@ -83,7 +92,7 @@ def project_show(app: AppContext, key, as_json) -> None:
 
     record = project_record(app.reader, key)
     if as_json:
-        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        echo_json(record)
     else:
         click.echo(render_project(record))
 
@@ -153,7 +162,8 @@ def project_pivot(app: AppContext, key, text, at) -> None:
 @click.option("--outcome", required=True, metavar="OUTCOME",
               help="positive, negative or inconclusive.")
 @click.option("--why", required=True, help="What the results say and, if they disappoint, why.")
-@click.option("--status", help="Project status afterwards (default: shipped if positive, else stopped).")
+@click.option("--status",
+              help="Project status afterwards (default: shipped if positive, else stopped).")
 @at_option
 @pass_app
 def project_close(app: AppContext, key, outcome, why, status, at) -> None:

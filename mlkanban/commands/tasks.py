@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from mlkanban.commands.common import (
     AppContext,
     at_option,
+    echo_json,
     json_option,
     local_time,
     pass_app,
@@ -54,7 +53,8 @@ def start(app: AppContext, key, override, at) -> None:
 
 @click.command("wait")
 @click.argument("key")
-@click.option("--reason", "-r", required=True, help="What it waits for (an A/B test, data access, ...).")
+@click.option("--reason", "-r", required=True,
+              help="What it waits for (an A/B test, data access, ...).")
 @at_option
 @pass_app
 def wait(app: AppContext, key, reason, at) -> None:
@@ -138,7 +138,8 @@ def edit(app: AppContext, key, title, description, at) -> None:
 @click.command("split")
 @click.argument("key")
 @click.argument("new_title")
-@click.option("--estimate", "-e", type=int, required=True, metavar="DAYS", help="Working days, 1-5.")
+@click.option("--estimate", "-e", type=int, required=True, metavar="DAYS",
+              help="Working days, 1-5.")
 @at_option
 @pass_app
 def split(app: AppContext, key, new_title, estimate, at) -> None:
@@ -148,7 +149,8 @@ def split(app: AppContext, key, new_title, estimate, at) -> None:
 
 
 @click.command("ls")
-@click.option("--owner", "-o", metavar="HANDLE", help="Only this person's tasks ('-' for unassigned).")
+@click.option("--owner", "-o", metavar="HANDLE",
+              help="Only this person's tasks ('-' for unassigned).")
 @click.option("--project", "-p", metavar="KEY", help="Only this project.")
 @click.option("--phase", metavar="PHASE", help="Only this phase.")
 @click.option("--status", "-s", "statuses", multiple=True, metavar="STATUS",
@@ -191,7 +193,7 @@ def ls(app: AppContext, owner, project, phase, statuses, show_all, as_json) -> N
             if task.key in ab_tests:
                 item["ab_test"] = ab_tests[task.key].progress(today)
             payload.append(item)
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        echo_json(payload)
         return
     if not tasks:
         click.echo("No tasks match.", err=True)
@@ -237,7 +239,7 @@ def show(app: AppContext, key, as_json) -> None:
         item["description"] = task.description
         item["age"] = task.age(today, service.calendar)
         item["history"] = [event.as_dict() for event in history]
-        click.echo(json.dumps(item, ensure_ascii=False, indent=2))
+        echo_json(item)
         return
     age = task.age(today, service.calendar)
     lines = [
@@ -262,7 +264,9 @@ def show(app: AppContext, key, as_json) -> None:
             f"{local_time(design.started_at, '%Y-%m-%d')} to {design.ends_on:%Y-%m-%d}"
         )
         if design.control or design.metric:
-            lines.append(f"            control: {design.control or '-'}; metric: {design.metric or '-'}")
+            lines.append(
+                f"            control: {design.control or '-'}; metric: {design.metric or '-'}"
+            )
     if task.description:
         lines.append("")
         lines.extend(f"  {line}" for line in task.description.splitlines())

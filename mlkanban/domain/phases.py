@@ -7,12 +7,12 @@ The order only decides how columns are laid out and what "moved back" means.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from mlkanban.domain.errors import BadInput
 
 
-class Phase(str, Enum):
+class Phase(StrEnum):
     RESEARCH = "research"
     DATA_EXPLORATION = "data-exploration"
     MODELING = "modeling"
@@ -31,9 +31,6 @@ class Phase(str, Enum):
     @property
     def index(self) -> int:
         return PHASES.index(self)
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

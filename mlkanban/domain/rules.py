@@ -59,7 +59,9 @@ def check_estimate(days: int | None) -> Verdict:
         )
     if days < MIN_ESTIMATE_DAYS:
         return Verdict(
-            False, f"an estimate must be between {MIN_ESTIMATE_DAYS} and {MAX_ESTIMATE_DAYS} working days"
+            False,
+            f"an estimate must be between {MIN_ESTIMATE_DAYS} and {MAX_ESTIMATE_DAYS} "
+            "working days",
         )
     return Verdict(True)
 

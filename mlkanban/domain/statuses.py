@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from mlkanban.domain.errors import BadInput, RuleRefused
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     TODO = "todo"
     IN_PROGRESS = "in_progress"
     WAITING = "waiting"
@@ -26,9 +26,6 @@ class Status(str, Enum):
     @property
     def is_open(self) -> bool:
         return self in OPEN_STATUSES
-
-    def __str__(self) -> str:
-        return self.value
 
 
 _LABELS = {

@@ -34,9 +34,13 @@ class WorkCalendar:
         return self._count(start, end)
 
     def _count_uncached(self, start: date, end: date) -> int:
-        days = rrule(DAILY, dtstart=start, until=end, byweekday=WEEKDAYS)
+        """Whole weeks hold five weekdays each; the days left over are counted one by one
+        (a board asks this for every card, over spans of up to years)."""
+        weeks, rest = divmod((end - start).days + 1, 7)
+        first = start.weekday()
+        weekdays = weeks * 5 + sum(1 for i in range(rest) if (first + i) % 7 < 5)
         holidays = sum(1 for h in self.holidays if start <= h <= end and h.weekday() < 5)
-        return days.count() - holidays
+        return weekdays - holidays
 
     def add_working_days(self, start: date, days: int) -> date:
         """The date ``days`` working days after ``start`` (``start`` itself is not counted)."""

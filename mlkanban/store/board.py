@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 
 from sqlalchemy import Connection
@@ -37,12 +37,12 @@ STATUS_ORDER = {
 BOARD_STATUSES = (Status.TODO, Status.IN_PROGRESS, Status.WAITING, Status.DONE)
 
 
-class LaneMode(str, Enum):
+class LaneMode(StrEnum):
     PERSON = "person"
     PROJECT = "project"
 
 
-class ColumnMode(str, Enum):
+class ColumnMode(StrEnum):
     PHASE = "phase"
     STATUS = "status"
 

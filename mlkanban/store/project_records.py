@@ -24,7 +24,9 @@ OUTCOMES = ("positive", "negative", "inconclusive")
 def parse_project_status(text: str) -> str:
     value = text.strip().lower()
     if value not in PROJECT_STATUSES:
-        raise BadInput(f"unknown project status {text!r}; choose one of: {', '.join(PROJECT_STATUSES)}")
+        raise BadInput(
+            f"unknown project status {text!r}; choose one of: {', '.join(PROJECT_STATUSES)}"
+        )
     return value
 
 
@@ -68,8 +70,10 @@ class ProjectRecords:
             project = self._project(session, key, lock=True)
             when = self._when(at, project.updated_at, project.key)
             if owner is not None:
-                wanted["owner_id"] = self._person(session, owner).id if owner not in ("", "-") else None
-            changed = [(f, getattr(project, f), v) for f, v in wanted.items() if getattr(project, f) != v]
+                wanted["owner_id"] = (self._person(session, owner).id
+                                      if owner not in ("", "-") else None)
+            changed = [(f, getattr(project, f), v) for f, v in wanted.items()
+                       if getattr(project, f) != v]
             if not changed:
                 raise BadInput(f"nothing to change in {project.key}")
             for field, old, new in changed:
@@ -229,7 +233,8 @@ class ProjectRecords:
             session.add(design)
             summary = (f"{duration_days} days from {started_at.astimezone():%Y-%m-%d}, "
                        f"{traffic_share:g}% traffic")
+            reason = f"control: {control}; metric: {metric}" if control or metric else None
             self._event(session, when, "ab_test_set", task=task, field="ab_test", new=summary,
-                        reason=f"control: {control}; metric: {metric}" if control or metric else None)
+                        reason=reason)
             task.updated_at = when
             return AbTestView(task.key, started_at, duration_days, traffic_share, control, metric)

@@ -104,7 +104,10 @@ def task(conn: Connection, key: str) -> TaskView | None:
     return _task_view(row) if row else None
 
 
-def done_counts_before(conn: Connection, before: datetime) -> list[tuple[str | None, str, str, int]]:
+def done_counts_before(
+    conn: Connection,
+    before: datetime,
+) -> list[tuple[str | None, str, str, int]]:
     """(owner, project, phase, count) of tasks done before ``before``: the folded cards."""
     query = (
         select(PE.c.handle, P.c.key, T.c.phase, func.count())

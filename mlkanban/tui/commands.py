@@ -18,7 +18,8 @@ ACTIONS = (
     ("Filter the board", "filter", "Show only tasks matching some words"),
     ("Toggle lanes: people / projects", "toggle_lanes", "Regroup the swimlanes"),
     ("Toggle columns: phases / statuses", "toggle_columns", "Show phase or status columns"),
-    ("Project record", "project", "Plan, deliverables, pivots and outcome of the focused card's project"),
+    ("Project record", "project",
+     "Plan, deliverables, pivots and outcome of the focused card's project"),
     ("Weekly review", "review", "This week's report: people, projects, attention"),
     ("Reload the board", "reload", "Read the database again"),
 )

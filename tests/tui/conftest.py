@@ -146,10 +146,13 @@ async def wait_for_board(pilot, *, cards: int | None = None) -> None:
     for _ in range(200):
         await pilot.pause(0.02)
         screen = pilot.app.screen
-        if isinstance(screen, BoardScreen) and screen.grid is not None:
-            if cards is None or screen.grid.card_count == cards:
-                await pilot.pause()
-                return
+        if (
+            isinstance(screen, BoardScreen)
+            and screen.grid is not None
+            and (cards is None or screen.grid.card_count == cards)
+        ):
+            await pilot.pause()
+            return
     raise AssertionError("the board did not load")
 
 

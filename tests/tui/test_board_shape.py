@@ -153,4 +153,6 @@ def test_a_task_waiting_on_its_ab_test_shows_the_day_of_the_test(service: Servic
         card = next(c for c in read_board(conn, now=clock(), calendar=service.calendar).cards
                     if c.key == task.key)
     assert card.ab_test == "day 3 of 14"
-    assert "A/B day 3 of 14" in " ".join(text for text, _ in card_lines(card, 24, show_owner=False)[-1])
+    assert "A/B day 3 of 14" in " ".join(
+        text for text, _ in card_lines(card, 24, show_owner=False)[-1]
+    )
