@@ -50,12 +50,14 @@ def report(app: AppContext, week, start, end, fmt, output) -> None:
     period = _period(app, week, start, end)
     service = app.reader
     # A year of history is a few hundred thousand short-lived objects and no cycles:
-    # the cyclic collector would only rescan them (a third of the time) for nothing.
+    # the cyclic collector would only rescan them (a third of the time) for nothing,
+    # and once more when it is back on, unless they are set aside (frozen) first.
     gc.disable()
     try:
         with service.read() as conn:
             model = weekly_report(conn, period, now=service.now(), calendar=service.calendar)
     finally:
+        gc.freeze()
         gc.enable()
     text = (render_json(model) if fmt == "json"
             else render_markdown(model))
