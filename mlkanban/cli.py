@@ -12,6 +12,10 @@ from mlkanban import __version__
 from mlkanban.commands import data, jira, people, projects, report, serve, tasks
 from mlkanban.commands.common import AppContext
 from mlkanban.domain.errors import MlkanbanError
+from mlkanban.domain.rules import SPLIT
+
+#: How the command line says each remedy a refusal names (``MlkanbanError.remedy``).
+REMEDIES = {SPLIT: "mlkanban split KEY TITLE --estimate N"}
 
 EPILOG = """\b
 Examples:
@@ -75,7 +79,9 @@ class MlkanbanGroup(click.Group):
             click.echo(f"mlkanban: {exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
         except MlkanbanError as exc:
-            click.echo(f"mlkanban: {exc.message}", err=True)
+            remedy = REMEDIES.get(exc.remedy or "")
+            click.echo(f"mlkanban: {exc.message}" + (f" ({remedy})" if remedy else ""),
+                       err=True)
             sys.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()  # output piped into `head`: not an error

@@ -37,7 +37,7 @@ class Settings:
     """Days that are not working days, besides weekends (ISO dates)."""
 
     keymap: dict[str, str] = field(default_factory=dict)
-    """Board key remapping: binding id → keys, e.g. ``{"board.start" = "S"}``."""
+    """Board key remapping: binding id → keys, e.g. ``{"board.done" = "D"}``."""
 
     poll_seconds: float = 1.0
     """How often the board looks for changes made elsewhere."""

@@ -202,3 +202,13 @@ def test_json_is_one_line_for_a_pipe_and_indented_at_a_terminal(week, cli, monke
     shown = capsys.readouterr().out
     assert shown.splitlines()[:3] == ["[", "  {", '    "key": "CHURN-1",']
     assert json.loads(shown) == [{"key": "CHURN-1", "title": "Définir | le label"}]
+
+
+def test_the_size_limit_names_the_split_command(week, cli):
+    refused = cli("estimate", "CHURN-1", "8")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "mlkanban: an estimate of 8 working days is over the size limit of 5; split the "
+        "task so progress shows every week (mlkanban split KEY TITLE --estimate N)\n"
+    )
+    assert cli("split", "CHURN-1", "Label audit", "--estimate", "3").exit_code == 0

@@ -12,9 +12,12 @@ class MlkanbanError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, remedy: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.remedy = remedy
+        """What to do instead (such as ``"split"``), for each front end to say in its own
+        terms: a command to type, a key to press."""
 
     def __str__(self) -> str:
         return self.message

@@ -18,6 +18,12 @@ class Verdict:
     allowed: bool
     message: str = ""
     overridden: bool = False
+    remedy: str | None = None
+    """What to do instead, as ``errors.MlkanbanError.remedy``."""
+
+
+SPLIT = "split"
+"""The remedy for work over the size limit: carve a new task out of it."""
 
 
 def check_wip(
@@ -54,8 +60,8 @@ def check_estimate(days: int | None) -> Verdict:
         return Verdict(
             False,
             f"an estimate of {days} working days is over the size limit of "
-            f"{MAX_ESTIMATE_DAYS}; split the task (mlkanban split KEY TITLE --estimate N) "
-            "so progress shows every week",
+            f"{MAX_ESTIMATE_DAYS}; split the task so progress shows every week",
+            remedy=SPLIT,
         )
     if days < MIN_ESTIMATE_DAYS:
         return Verdict(

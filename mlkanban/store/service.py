@@ -326,7 +326,7 @@ class Service(ProjectRecords, Reader):
             )
         verdict = rules.check_estimate(days)
         if not verdict.allowed:
-            raise RuleRefused(verdict.message)
+            raise RuleRefused(verdict.message, remedy=verdict.remedy)
 
     def start(self, key: str, *, override: str | None = None, at: datetime | None = None) -> Change:
         """Start (or resume) a task, within its owner's WIP limit unless overridden."""

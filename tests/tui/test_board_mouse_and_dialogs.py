@@ -8,6 +8,7 @@ from mlkanban.tui.screens.card_menu import CardMenuScreen
 from mlkanban.tui.screens.detail import TaskDetailScreen
 from mlkanban.tui.screens.help import HelpScreen
 from mlkanban.tui.screens.reason import ConfirmScreen
+from mlkanban.tui.screens.split_form import SplitFormScreen
 from mlkanban.tui.screens.task_form import TaskFormScreen
 from mlkanban.tui.widgets.board_view import BoardView
 from tests.tui.conftest import SIZE, still, wait_for_board
@@ -73,6 +74,46 @@ async def test_edit_dialog_changes_title_estimate_and_owner(app, board_service):
         )
         kinds = [e.kind for e in board_service.history("CHURN-7")]
         assert kinds[-3:] == ["edited", "estimated", "assigned"]
+
+
+async def test_split_carves_a_new_task_out_and_focuses_it(app, board_service):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        await focus(pilot, "CHURN-7")
+        await pilot.press("S")
+        form = pilot.app.screen
+        assert isinstance(form, SplitFormScreen)
+        form.query_one("#estimate").value = "8"
+        await pilot.pause()
+        error = str(form.query_one("#estimate-error").render())
+        assert "over the size limit of 5" in error and "S on a card splits it" in error
+        await pilot.press("ctrl+s")  # no title, an estimate over the limit: nothing happens
+        await pilot.pause()
+        assert pilot.app.screen is form
+        assert "title" in str(form.query_one("#title-error").render()).lower()
+        form.query_one("#title").value = "Stakeholder summary"
+        form.query_one("#estimate").value = "2"
+        await pilot.press("ctrl+s")
+        await still(pilot)
+        before = board_service.task("CHURN-7")
+        new = next(t for t in board_service.tasks(project="CHURN")
+                   if t.title == "Stakeholder summary")
+        assert (new.phase, new.owner, new.estimate) == (before.phase, before.owner, 2)
+        assert board_service.history("CHURN-7")[-1].kind == "split"
+        assert board(pilot).board.current_card.key == new.key
+
+
+async def test_the_card_menu_offers_split_only_for_open_tasks(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        for key, offered in (("CHURN-7", True), ("CHURN-4", False)):  # to do; done
+            await focus(pilot, key)
+            await pilot.press("m")
+            await still(pilot)
+            ids = [option.id for option in pilot.app.screen.query_one("#choices").options]
+            assert ("split" in ids) is offered
+            await pilot.press("escape")
+            await still(pilot)
 
 
 async def test_drop_asks_why_and_the_card_leaves_the_board(app, board_service):

@@ -113,6 +113,20 @@ def test_new_task_estimate_refused(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
 
 
+def test_split_dialog(snap_compare, demo_app):
+    """S on DEMAND-12 (over size): the split dialog names the task and where the new
+    part goes (its project, phase and owner); a title typed, and an estimate of 7 in
+    red with the size limit and "S on a card splits it"."""
+
+    async def run_before(pilot) -> None:
+        await focus("DEMAND-12", "S")(pilot)
+        await pilot.press(*"Backfill the holiday features")
+        pilot.app.screen.query_one("#estimate").value = "7"
+        await still(pilot)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
 def test_light_theme(snap_compare, demo_service):
     """The same board in the light theme: every colour comes from the theme, so text,
     markers, the over-limit lane and flags stay readable."""

@@ -68,6 +68,8 @@ class BoardScreen(Screen[None]):
         Binding("n", "new", "New", id="board.new",
                 tooltip="New task in this lane and column"),
         Binding("e,enter", "edit", "Edit", id="board.edit", tooltip="Edit the task"),
+        Binding("S", "split", "Split", show=False, id="board.split",
+                tooltip="Carve a new task out of this one (same project, phase and owner)"),
         Binding("v", "details", "Details", id="board.details",
                 tooltip="The task's fields and history (or double-click)"),
         Binding("m", "menu", "Move…", id="board.menu",
@@ -478,6 +480,20 @@ class BoardScreen(Screen[None]):
                            projects=list(self.snapshot.projects), task=task),
             edited,
         )
+
+    def action_split(self) -> None:
+        card = self._card()
+        if card is None:
+            return
+        from mlkanban.tui.screens.split_form import SplitFormScreen
+
+        key = card.key
+
+        def split(form) -> None:
+            if form is not None:  # focus follows the new task's key
+                self.change(lambda s: s.split(key, form.title, estimate=form.estimate))
+
+        self.app.push_screen(SplitFormScreen(card.task), split)
 
     def action_details(self) -> None:
         if card := self._card():

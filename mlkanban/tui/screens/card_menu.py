@@ -42,8 +42,10 @@ class CardMenuScreen(ModalScreen[str | None]):
         options: list[Option | None] = [
             Option("Details and history", id="open"),
             Option("Edit…", id="edit"),
-            None,
         ]
+        if task.status.is_open:
+            options.append(Option("Split… (carve out a new task)", id="split"))
+        options.append(None)
         options += [
             Option(label, id=choice) for status, choice, label in STATUS_CHOICES
             if status in allowed

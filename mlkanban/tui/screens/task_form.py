@@ -7,6 +7,7 @@ checks everything again (the dialog's checks are for comfort, the service's for 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +23,7 @@ from mlkanban.store import validate
 from mlkanban.store.views import PersonView, ProjectView, TaskView
 
 UNASSIGNED = "-"
+FormResult = TypeVar("FormResult")
 
 
 @dataclass(frozen=True)
@@ -47,18 +49,74 @@ def parse_estimate(text: str) -> int | None:
         raise BadInput(f"{text!r} is not a whole number of working days") from None
     verdict = rules.check_estimate(days)
     if not verdict.allowed:
-        raise BadInput(verdict.message)
+        remedy = REMEDIES.get(verdict.remedy or "")
+        raise BadInput(verdict.message + (f" ({remedy})" if remedy else ""))
     return days
 
 
-class TaskFormScreen(ModalScreen[TaskForm | None]):
-    """Create a task (``task`` is None) or edit one; None if cancelled."""
+#: How the board says each remedy a refusal names (``MlkanbanError.remedy``).
+REMEDIES = {rules.SPLIT: "S on a card splits it"}
+
+
+class CheckedForm(ModalScreen[FormResult | None]):
+    """A dialog with a title and an estimate checked as you type, errors shown under
+    their fields, ctrl+s to save and escape to cancel; subclasses compose the fields
+    and ``collect`` them."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel",
                 tooltip="Close without changing anything"),
         Binding("ctrl+s", "save", "Save", id="dialog.save", tooltip="Save the task"),
     ]
+
+    def on_mount(self) -> None:
+        self.query_one("#title", Input).focus()
+
+    def collect(self) -> FormResult | None:
+        raise NotImplementedError
+
+    def _show_error(self, field: str, message: str) -> None:
+        label = self.query_one(f"#{field}-error", Label)
+        label.update(message)
+        label.display = bool(message)
+
+    def _show_errors(self, errors: dict[str, str], fields: tuple[str, ...]) -> bool:
+        """Show each field's error (or none); focus the first field in error."""
+        for field in fields:
+            self._show_error(field, errors.get(field, ""))
+        if errors:
+            self.query_one(f"#{next(iter(errors))}").focus()
+        return bool(errors)
+
+    @on(Input.Changed, "#estimate")
+    def _check_estimate(self, event: Input.Changed) -> None:
+        try:
+            parse_estimate(event.value)
+        except MlkanbanError as exc:
+            self._show_error("estimate", exc.message)
+            event.input.add_class("-invalid")
+        else:
+            self._show_error("estimate", "")
+            event.input.remove_class("-invalid")
+
+    @on(Input.Changed, "#title")
+    def _clear_title_error(self) -> None:
+        self._show_error("title", "")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        form = self.collect()
+        if form is not None:
+            self.dismiss(form)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TaskFormScreen(CheckedForm[TaskForm]):
+    """Create a task (``task`` is None) or edit one; None if cancelled."""
 
     def __init__(
         self,
@@ -122,29 +180,6 @@ class TaskFormScreen(ModalScreen[TaskForm | None]):
                 yield Button("Save", variant="primary", id="save", tooltip="ctrl+s")
                 yield Button("Cancel", id="cancel")
 
-    def on_mount(self) -> None:
-        self.query_one("#title", Input).focus()
-
-    def _show_error(self, field: str, message: str) -> None:
-        label = self.query_one(f"#{field}-error", Label)
-        label.update(message)
-        label.display = bool(message)
-
-    @on(Input.Changed, "#estimate")
-    def _check_estimate(self, event: Input.Changed) -> None:
-        try:
-            parse_estimate(event.value)
-        except MlkanbanError as exc:
-            self._show_error("estimate", exc.message)
-            event.input.add_class("-invalid")
-        else:
-            self._show_error("estimate", "")
-            event.input.remove_class("-invalid")
-
-    @on(Input.Changed, "#title")
-    def _clear_title_error(self) -> None:
-        self._show_error("title", "")
-
     def collect(self) -> TaskForm | None:
         """The form's values, or None after showing what is wrong next to each field."""
         errors: dict[str, str] = {}
@@ -160,11 +195,7 @@ class TaskFormScreen(ModalScreen[TaskForm | None]):
             values["estimate"] = parse_estimate(self.query_one("#estimate", Input).value)
         except MlkanbanError as exc:
             errors["estimate"] = exc.message
-        for field in ("title", "project", "estimate"):
-            self._show_error(field, errors.get(field, ""))
-        if errors:
-            first = next(iter(errors))
-            self.query_one(f"#{first}").focus()
+        if self._show_errors(errors, ("title", "project", "estimate")):
             return None
         owner = self.query_one("#owner", Select).value
         return TaskForm(
@@ -175,14 +206,3 @@ class TaskFormScreen(ModalScreen[TaskForm | None]):
             estimate=values["estimate"],
             description=self.query_one("#description", Input).value.strip(),
         )
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        form = self.collect()
-        if form is not None:
-            self.dismiss(form)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
