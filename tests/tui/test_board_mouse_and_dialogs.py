@@ -86,7 +86,7 @@ async def test_split_carves_a_new_task_out_and_focuses_it(app, board_service):
         form.query_one("#estimate").value = "8"
         await pilot.pause()
         error = str(form.query_one("#estimate-error").render())
-        assert "over the size limit of 5" in error and "S on a card splits it" in error
+        assert "over the size limit of 5" in error and "split again for the rest" in error
         await pilot.press("ctrl+s")  # no title, an estimate over the limit: nothing happens
         await pilot.pause()
         assert pilot.app.screen is form

@@ -116,7 +116,7 @@ def test_new_task_estimate_refused(snap_compare, demo_app):
 def test_split_dialog(snap_compare, demo_app):
     """S on DEMAND-12 (over size): the split dialog names the task and where the new
     part goes (its project, phase and owner); a title typed, and an estimate of 7 in
-    red with the size limit and "S on a card splits it"."""
+    red with the size limit and to split again for the rest."""
 
     async def run_before(pilot) -> None:
         await focus("DEMAND-12", "S")(pilot)

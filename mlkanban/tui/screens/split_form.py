@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
+from mlkanban.domain import rules
 from mlkanban.domain.errors import MlkanbanError
 from mlkanban.store import validate
 from mlkanban.store.views import TaskView
@@ -28,6 +29,9 @@ class Split:
 
 class SplitFormScreen(CheckedForm[Split]):
     """Split ``task``: the new part's title and estimate; None if cancelled."""
+
+    remedies = {rules.SPLIT: f"keep the new part to {rules.MAX_ESTIMATE_DAYS} days at most and "
+                             "split again for the rest"}
 
     def __init__(self, task: TaskView) -> None:
         super().__init__(classes="dialog")
@@ -63,7 +67,8 @@ class SplitFormScreen(CheckedForm[Split]):
         except MlkanbanError as exc:
             errors["title"] = exc.message
         try:
-            estimate = parse_estimate(self.query_one("#estimate", Input).value)
+            estimate = parse_estimate(self.query_one("#estimate", Input).value,
+                                      remedies=self.remedies)
         except MlkanbanError as exc:
             errors["estimate"] = exc.message
         if self._show_errors(errors, ("title", "estimate")) or title is None:

@@ -38,8 +38,9 @@ class TaskForm:
     description: str
 
 
-def parse_estimate(text: str) -> int | None:
-    """Working days from the estimate field; raises ``MlkanbanError`` with the rule's words."""
+def parse_estimate(text: str, *, remedies: dict[str, str] | None = None) -> int | None:
+    """Working days from the estimate field; raises ``MlkanbanError`` with the rule's words
+    and the board's way out (``REMEDIES``, unless others are given)."""
     text = text.strip()
     if not text:
         return None
@@ -49,7 +50,7 @@ def parse_estimate(text: str) -> int | None:
         raise BadInput(f"{text!r} is not a whole number of working days") from None
     verdict = rules.check_estimate(days)
     if not verdict.allowed:
-        remedy = REMEDIES.get(verdict.remedy or "")
+        remedy = (REMEDIES if remedies is None else remedies).get(verdict.remedy or "")
         raise BadInput(verdict.message + (f" ({remedy})" if remedy else ""))
     return days
 
@@ -68,6 +69,8 @@ class CheckedForm(ModalScreen[FormResult | None]):
                 tooltip="Close without changing anything"),
         Binding("ctrl+s", "save", "Save", id="dialog.save", tooltip="Save the task"),
     ]
+    remedies: dict[str, str] | None = None
+    """How a refused estimate's way out is worded here (None: ``REMEDIES``)."""
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
@@ -91,7 +94,7 @@ class CheckedForm(ModalScreen[FormResult | None]):
     @on(Input.Changed, "#estimate")
     def _check_estimate(self, event: Input.Changed) -> None:
         try:
-            parse_estimate(event.value)
+            parse_estimate(event.value, remedies=self.remedies)
         except MlkanbanError as exc:
             self._show_error("estimate", exc.message)
             event.input.add_class("-invalid")
@@ -192,7 +195,8 @@ class TaskFormScreen(CheckedForm[TaskForm]):
         if project is Select.NULL:
             errors["project"] = "Choose the project (the epic) this task belongs to."
         try:
-            values["estimate"] = parse_estimate(self.query_one("#estimate", Input).value)
+            values["estimate"] = parse_estimate(self.query_one("#estimate", Input).value,
+                                                remedies=self.remedies)
         except MlkanbanError as exc:
             errors["estimate"] = exc.message
         if self._show_errors(errors, ("title", "project", "estimate")):
