@@ -79,9 +79,7 @@ class MlkanbanGroup(click.Group):
             click.echo(f"mlkanban: {exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
         except MlkanbanError as exc:
-            remedy = REMEDIES.get(exc.remedy or "")
-            click.echo(f"mlkanban: {exc.message}" + (f" ({remedy})" if remedy else ""),
-                       err=True)
+            click.echo(f"mlkanban: {exc.worded(REMEDIES)}", err=True)
             sys.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()  # output piped into `head`: not an error

@@ -6,6 +6,8 @@ never has to guess: 1 when a rule refused the change, 2 for bad input.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class MlkanbanError(Exception):
     """Base of every error a user can cause; never shown as a traceback."""
@@ -21,6 +23,11 @@ class MlkanbanError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def worded(self, remedies: Mapping[str, str]) -> str:
+        """The message, and the remedy as one front end words it (if it words it)."""
+        remedy = remedies.get(self.remedy or "")
+        return f"{self.message} ({remedy})" if remedy else self.message
 
 
 class BadInput(MlkanbanError):

@@ -91,6 +91,11 @@ for _phase in PHASES:
         _LOOKUP[_alias] = _phase
 
 
+BY_VALUE: dict[str, Phase] = {phase.value: phase for phase in Phase}
+"""Phases by stored value: what ``Phase(value)`` finds, without the call (reports map
+tens of thousands of rows)."""
+
+
 def parse_phase(text: str) -> Phase:
     """Turn a CLI name, alias or title (any case, ``_`` or ``-``) into a phase."""
     key = text.strip().lower()

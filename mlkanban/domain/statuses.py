@@ -28,6 +28,9 @@ class Status(StrEnum):
         return self in OPEN_STATUSES
 
 
+BY_VALUE: dict[str, Status] = {status.value: status for status in Status}
+"""Statuses by stored value, as ``phases.BY_VALUE``."""
+
 _LABELS = {
     Status.TODO: "to do",
     Status.IN_PROGRESS: "in progress",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
-from mlkanban.domain import work_log
+from mlkanban.domain import phases, work_log
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.rules import is_over_size
 from mlkanban.domain.statuses import Status
@@ -272,7 +272,7 @@ def _piece_days(pieces: Sequence[Sequence],
         yield phase_value, first, last, count
 
 
-_PHASE = {phase.value: phase for phase in Phase}
+_PHASE = phases.BY_VALUE
 
 
 # ---------------------------------------------------------------- projects

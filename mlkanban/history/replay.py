@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from mlkanban.domain import phases, statuses
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
 from mlkanban.store.views import EventView, TaskView
@@ -211,7 +212,7 @@ def state_at(line: TaskTimeline, moment: datetime) -> TaskState | None:
         return None
     status = span_at(line.statuses, moment)
     estimate = span_at(line.estimates, moment).value
-    current = _STATUS[status.value]
+    current = statuses.BY_VALUE[status.value]
     override = None
     if current is Status.IN_PROGRESS:
         for at, reason in line.overrides:
@@ -221,7 +222,7 @@ def state_at(line: TaskTimeline, moment: datetime) -> TaskState | None:
         line.key,
         line.project,
         line.title,
-        _PHASE[span_at(line.phases, moment).value],
+        phases.BY_VALUE[span_at(line.phases, moment).value],
         span_at(line.owners, moment).value,
         int(estimate) if estimate else None,
         current,
@@ -231,9 +232,6 @@ def state_at(line: TaskTimeline, moment: datetime) -> TaskState | None:
         override,
     )
 
-
-_PHASE = {phase.value: phase for phase in Phase}
-_STATUS = {status.value: status for status in Status}
 
 
 def board_at(timelines: dict[str, TaskTimeline], moment: datetime) -> list[TaskState]:

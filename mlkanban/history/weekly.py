@@ -343,6 +343,8 @@ class HistoryData:
     """Everything a report reads, loaded in one go."""
 
     tasks: list[TaskView] | list[LeanTask]
+    """Views; or, with ``since``, ``LeanTask``s carrying their work logs, since ``events``
+    then do not go back far enough to replay the time in progress."""
     events: list[EventView]
     people: list[PersonView]
     projects: list[ProjectView]
@@ -362,9 +364,6 @@ class HistoryData:
     """When ``events`` begin (None: they are the whole history); they hold every event
     of the tasks in ``whole`` all the same."""
     whole: set[str] = field(default_factory=set)
-    work_logs: bool = False
-    """Whether ``tasks`` carry their work logs (``history_reads.LeanTask``), as ``events``
-    do not go back far enough to replay the time in progress."""
 
 
 def history_start(since: datetime, until: datetime) -> datetime:
@@ -408,7 +407,6 @@ def load_history(conn: Connection, *, until: datetime | None = None,
         events=events,
         since=start,
         whole=whole,
-        work_logs=True,
         people=queries.people(conn),
         projects=queries.projects(conn),
         last_events=history_reads.last_event_per_project(conn, until),
@@ -451,7 +449,7 @@ def build_report(
     days = DayCounter(calendar, first_day - timedelta(days=7),
                       max(today, period.end) + timedelta(days=7))
 
-    if not data.work_logs:
+    if data.since is None:
         timelines = build_timelines(data.tasks, data.events)
         work = metrics.project_work((metrics.task_work(line, as_of, days)
                                      for line in timelines.values()), days, chart_weeks[0])

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, func, select
 
-from mlkanban.domain import work_log
+from mlkanban.domain import phases, statuses, work_log
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
 from mlkanban.store.queries import PE, E, P, T
@@ -94,6 +94,16 @@ def events_of_tasks(conn: Connection, keys: Sequence[str],
     return _lean_query(conn, where, ())
 
 
+def _rows(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows as the driver's cursor returns them, with no result object per row."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def _lean_query(conn: Connection, where: str, params: tuple) -> list[LeanEvent]:
     task_keys = dict(conn.execute(select(T.c.id, T.c.key)).all())
     project_keys = dict(conn.execute(select(P.c.id, P.c.key)).all())
@@ -101,12 +111,7 @@ def _lean_query(conn: Connection, where: str, params: tuple) -> list[LeanEvent]:
            f"WHERE task_id IS NOT NULL AND {where} ORDER BY at, id")
     if conn.dialect.paramstyle != "qmark":
         sql = sql.replace("?", "%s")
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+    rows = _rows(conn, sql, params)
     parse = datetime.fromisoformat
     keys, projects = task_keys.get, project_keys.get
     if rows and all(isinstance(row[0], str) and len(row[0]) == 26 for row in (rows[0], rows[-1])):
@@ -124,8 +129,6 @@ def _lean_query(conn: Connection, where: str, params: tuple) -> list[LeanEvent]:
     return events
 
 
-_PHASES = {phase.value: phase for phase in Phase}
-_STATUSES = {status.value: status for status in Status}
 
 
 class LeanTask(NamedTuple):
@@ -158,20 +161,15 @@ def lean_tasks(conn: Connection) -> list[LeanTask]:
     query = select(T.c.key, T.c.title, T.c.project_id, T.c.phase, T.c.owner_id, T.c.estimate,
                    T.c.status, T.c.reason, T.c.wip_override, T.c.created_at, T.c.started_at,
                    T.c.status_at, T.c.work_log)
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(str(query.compile(dialect=conn.dialect)))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+    rows = _rows(conn, str(query.compile(dialect=conn.dialect)))
     logged = [i for i, row in enumerate(rows) if row[12] != "[]"]
     logs: list[Sequence[Sequence]] = [()] * len(rows)
     for i, log in zip(logged, work_log.loads_many([rows[i][12] for i in logged]), strict=True):
         logs[i] = log
-    owner = owners.get
+    owner, phase_of, status_of = owners.get, phases.BY_VALUE, statuses.BY_VALUE
     return [
-        LeanTask(key, title, projects[project_id], _PHASES[phase], owner(owner_id), estimate,
-                 _STATUSES[status], reason, wip_override, _parse(created_at),
+        LeanTask(key, title, projects[project_id], phase_of[phase], owner(owner_id), estimate,
+                 status_of[status], reason, wip_override, _parse(created_at),
                  None if started_at is None else _parse(started_at), _parse(status_at), log)
         for (key, title, project_id, phase, owner_id, estimate, status, reason, wip_override,
              created_at, started_at, status_at, _), log in zip(rows, logs, strict=True)

@@ -7,9 +7,13 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from mlkanban.domain.rules import SPLIT
 from mlkanban.store.board import Card, Snapshot
 from mlkanban.store.service import Change, Service
 from mlkanban.store.views import EventView
+
+#: How the board words each remedy a refusal names (``MlkanbanError.remedy``).
+REMEDIES = {SPLIT: "S on a card splits it"}
 
 Write = Callable[[Service], Change | None]
 """One change to make through the service; returns what it did."""

@@ -26,6 +26,7 @@ from mlkanban.store.board import Card, ColumnMode, Grid, LaneMode, Snapshot, arr
 from mlkanban.store.service import Change, Service
 from mlkanban.store.views import ProjectView
 from mlkanban.tui.messages import (
+    REMEDIES,
     BoardLoaded,
     BoardStale,
     ChangeMade,
@@ -253,7 +254,7 @@ class BoardScreen(Screen[None]):
                 self.post_message(ChangeRefused(exc.message, focus, override))
                 return
             except MlkanbanError as exc:
-                self.post_message(ChangeRefused(exc.message, focus))
+                self.post_message(ChangeRefused(exc.worded(REMEDIES), focus))
                 return
         if isinstance(result, Change):
             self.post_message(

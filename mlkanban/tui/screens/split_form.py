@@ -67,10 +67,9 @@ class SplitFormScreen(CheckedForm[Split]):
         except MlkanbanError as exc:
             errors["title"] = exc.message
         try:
-            estimate = parse_estimate(self.query_one("#estimate", Input).value,
-                                      remedies=self.remedies)
+            estimate = parse_estimate(self.query_one("#estimate", Input).value)
         except MlkanbanError as exc:
-            errors["estimate"] = exc.message
+            errors["estimate"] = exc.worded(self.remedies)
         if self._show_errors(errors, ("title", "estimate")) or title is None:
             return None
         return Split(title, estimate)

@@ -21,6 +21,7 @@ from mlkanban.domain.errors import BadInput, MlkanbanError
 from mlkanban.domain.phases import PHASES, Phase
 from mlkanban.store import validate
 from mlkanban.store.views import PersonView, ProjectView, TaskView
+from mlkanban.tui.messages import REMEDIES
 
 UNASSIGNED = "-"
 FormResult = TypeVar("FormResult")
@@ -38,9 +39,9 @@ class TaskForm:
     description: str
 
 
-def parse_estimate(text: str, *, remedies: dict[str, str] | None = None) -> int | None:
+def parse_estimate(text: str) -> int | None:
     """Working days from the estimate field; raises ``MlkanbanError`` with the rule's words
-    and the board's way out (``REMEDIES``, unless others are given)."""
+    (and its remedy, for the dialog to word)."""
     text = text.strip()
     if not text:
         return None
@@ -50,13 +51,8 @@ def parse_estimate(text: str, *, remedies: dict[str, str] | None = None) -> int 
         raise BadInput(f"{text!r} is not a whole number of working days") from None
     verdict = rules.check_estimate(days)
     if not verdict.allowed:
-        remedy = (REMEDIES if remedies is None else remedies).get(verdict.remedy or "")
-        raise BadInput(verdict.message + (f" ({remedy})" if remedy else ""))
+        raise BadInput(verdict.message, remedy=verdict.remedy)
     return days
-
-
-#: How the board says each remedy a refusal names (``MlkanbanError.remedy``).
-REMEDIES = {rules.SPLIT: "S on a card splits it"}
 
 
 class CheckedForm(ModalScreen[FormResult | None]):
@@ -69,8 +65,8 @@ class CheckedForm(ModalScreen[FormResult | None]):
                 tooltip="Close without changing anything"),
         Binding("ctrl+s", "save", "Save", id="dialog.save", tooltip="Save the task"),
     ]
-    remedies: dict[str, str] | None = None
-    """How a refused estimate's way out is worded here (None: ``REMEDIES``)."""
+    remedies: dict[str, str] = REMEDIES
+    """How this dialog words a refused estimate's way out."""
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
@@ -94,9 +90,9 @@ class CheckedForm(ModalScreen[FormResult | None]):
     @on(Input.Changed, "#estimate")
     def _check_estimate(self, event: Input.Changed) -> None:
         try:
-            parse_estimate(event.value, remedies=self.remedies)
+            parse_estimate(event.value)
         except MlkanbanError as exc:
-            self._show_error("estimate", exc.message)
+            self._show_error("estimate", exc.worded(self.remedies))
             event.input.add_class("-invalid")
         else:
             self._show_error("estimate", "")
@@ -195,10 +191,9 @@ class TaskFormScreen(CheckedForm[TaskForm]):
         if project is Select.NULL:
             errors["project"] = "Choose the project (the epic) this task belongs to."
         try:
-            values["estimate"] = parse_estimate(self.query_one("#estimate", Input).value,
-                                                remedies=self.remedies)
+            values["estimate"] = parse_estimate(self.query_one("#estimate", Input).value)
         except MlkanbanError as exc:
-            errors["estimate"] = exc.message
+            errors["estimate"] = exc.worded(self.remedies)
         if self._show_errors(errors, ("title", "project", "estimate")):
             return None
         owner = self.query_one("#owner", Select).value
