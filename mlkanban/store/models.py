@@ -93,7 +93,8 @@ class Task(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """An append-only record of one change. History and reports derive from these."""
 
-    __table_args__ = (Index("ix_event_task", "task_id", "id"),)
+    __table_args__ = (Index("ix_event_task", "task_id", "id"),
+                      Index("ix_event_change", "change"))
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True, max_length=32)
@@ -107,6 +108,12 @@ class Event(SQLModel, table=True):
     old: str | None = None
     new: str | None = None
     reason: str | None = None
+    change: str | None = Field(default=None, max_length=32)
+    """The change (one command) this event belongs to: all of its events share it, so
+    that ``undo`` reverts the change as a whole."""
+    before: str | None = None
+    """The task's row as it was before the change, as JSON, on the change's first event
+    of each task: what ``undo`` puts back."""
 
 
 class Deliverable(SQLModel, table=True):

@@ -109,7 +109,10 @@ event = Table(
     Column("old", String, nullable=True),
     Column("new", String, nullable=True),
     Column("reason", String, nullable=True),
+    Column("change", String(32), nullable=True),
+    Column("before", String, nullable=True),
     Index("ix_event_task", "task_id", "id"),
+    Index("ix_event_change", "change"),
 )
 
 deliverable = Table(
