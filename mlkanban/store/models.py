@@ -43,6 +43,8 @@ class Project(SQLModel, table=True):
     next_number: int = 1
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    jira_key: str | None = Field(default=None, max_length=40)
+    """The Jira epic (or Jira project, for issues outside any epic) it was imported from."""
 
 
 class PhasePlan(SQLModel, table=True):
@@ -63,6 +65,7 @@ class Task(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("project_id", "number"),
         Index("ix_task_status_owner", "status", "owner_id"),
+        Index("ix_task_jira_key", "jira_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -88,13 +91,21 @@ class Task(SQLModel, table=True):
     """When it was in progress, per phase (``domain.work_log``), as JSON: derived from
     its status and phase events in the same transaction, so that reports over long
     histories need not replay every event."""
+    jira_key: str | None = Field(default=None, max_length=40)
+    """The Jira issue it was imported from: commands take this key as well as ours."""
+    jira_id: str | None = Field(default=None, max_length=20)
+    jira_parent: str | None = Field(default=None, max_length=40)
+    """The Jira key (or id) of its parent issue, kept so a later file can find it."""
+    labels: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    """Labels separated by spaces (a label has none, as in Jira)."""
 
 
 class Event(SQLModel, table=True):
     """An append-only record of one change. History and reports derive from these."""
 
     __table_args__ = (Index("ix_event_task", "task_id", "id"),
-                      Index("ix_event_change", "change"))
+                      Index("ix_event_change", "change"),
+                      Index("ix_event_kind_field", "kind", "field"))
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True, max_length=32)

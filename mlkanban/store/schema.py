@@ -18,7 +18,7 @@ from mlkanban.domain.errors import SchemaError
 from mlkanban.store.engine import sqlite_path, write_engine
 
 #: Every schema revision this version knows, oldest first; the last is current.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
 HEAD = REVISIONS[-1]
 
 

@@ -59,6 +59,7 @@ project = Table(
     Column("next_number", Integer, nullable=False),
     _ts("created_at"),
     _ts("updated_at"),
+    Column("jira_key", String(40), nullable=True),
 )
 
 phase_plan = Table(
@@ -90,8 +91,13 @@ task = Table(
     _ts("status_at"),
     _ts("done_at", nullable=True),
     Column("work_log", String, nullable=False),
+    Column("jira_key", String(40), nullable=True),
+    Column("jira_id", String(20), nullable=True),
+    Column("jira_parent", String(40), nullable=True),
+    Column("labels", String, nullable=False),
     UniqueConstraint("project_id", "number"),
     Index("ix_task_status_owner", "status", "owner_id"),
+    Index("ix_task_jira_key", "jira_key"),
 )
 
 event = Table(
@@ -113,6 +119,7 @@ event = Table(
     Column("before", String, nullable=True),
     Index("ix_event_task", "task_id", "id"),
     Index("ix_event_change", "change"),
+    Index("ix_event_kind_field", "kind", "field"),
 )
 
 deliverable = Table(
