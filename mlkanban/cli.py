@@ -4,6 +4,7 @@ without the TUI and never imports Textual (it would cost a third of a second).
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -11,8 +12,9 @@ import click
 from mlkanban import __version__
 from mlkanban.commands import data, jira, people, projects, report, serve, tasks
 from mlkanban.commands.common import AppContext
-from mlkanban.domain.errors import MlkanbanError
+from mlkanban.domain.errors import BadInput, MlkanbanError
 from mlkanban.domain.rules import SPLIT
+from mlkanban.domain.text import terminal_safe
 
 #: How the command line says each remedy a refusal names (``MlkanbanError.remedy``).
 REMEDIES = {SPLIT: "mlkanban split KEY TITLE --estimate N"}
@@ -56,6 +58,28 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest
 
 
+#: Environment variables read as arguments are.
+ENVIRONMENT = ("MLKANBAN_DB", "MLKANBAN_USER", "MLKANBAN_CONFIG")
+
+
+def check_arguments(args: list[str]) -> None:
+    """Every argument and environment value is read here first, in one place: text the
+    OS could not decode (it arrives as surrogates), a NUL, or a megabyte of it is bad
+    input before any command sees it. A database URL is never repeated back: it may
+    hold a password."""
+    from mlkanban.store import validate
+
+    values = [("an argument", arg) for arg in args]
+    values += [(name, os.environ[name]) for name in ENVIRONMENT if os.environ.get(name)]
+    for what, value in values:
+        try:
+            validate.argument(value, what)
+        except MlkanbanError as exc:
+            if "://" in value:
+                raise BadInput(f"{what} (a database URL) is not valid UTF-8 text") from None
+            raise exc
+
+
 class MlkanbanGroup(click.Group):
     """A group whose errors are one line on stderr with the documented exit codes."""
 
@@ -65,6 +89,11 @@ class MlkanbanGroup(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = hoist_global_options(list(sys.argv[1:] if args is None else args))
         try:
+            check_arguments(args)
+        except MlkanbanError as exc:
+            click.echo(f"mlkanban: {terminal_safe(exc.message)}", err=True)
+            sys.exit(exc.exit_code)
+        try:
             code = super().main(
                 args, prog_name or "mlkanban", complete_var, standalone_mode=False, **extra
             )
@@ -73,13 +102,13 @@ class MlkanbanGroup(click.Group):
             sys.exit(130)
         except click.UsageError as exc:
             hint = f" (see: {exc.ctx.command_path} --help)" if exc.ctx else ""
-            click.echo(f"mlkanban: {exc.format_message()}{hint}", err=True)
+            click.echo(f"mlkanban: {terminal_safe(exc.format_message())}{hint}", err=True)
             sys.exit(2)
         except click.ClickException as exc:
-            click.echo(f"mlkanban: {exc.format_message()}", err=True)
+            click.echo(f"mlkanban: {terminal_safe(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
         except MlkanbanError as exc:
-            click.echo(f"mlkanban: {exc.worded(REMEDIES)}", err=True)
+            click.echo(f"mlkanban: {terminal_safe(exc.worded(REMEDIES))}", err=True)
             sys.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()  # output piped into `head`: not an error

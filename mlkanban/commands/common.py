@@ -6,17 +6,25 @@ import json
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from mlkanban.domain.clock import Clock, system_clock
+from mlkanban.domain.errors import BadInput
+from mlkanban.domain.text import json_safe, terminal_safe
+from mlkanban.store.validate import handle, shown
 
 if TYPE_CHECKING:
     from mlkanban.config import Settings
     from mlkanban.store.reader import Reader
     from mlkanban.store.service import Service
+
+
+#: The earliest moment ``--at`` may name: nothing on a board happened before it, and
+#: dates near year 1 cannot be turned into local time.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class AppContext:
@@ -59,7 +67,7 @@ class AppContext:
     def actor(self) -> str:
         from mlkanban.config import resolve_user
 
-        return resolve_user(self.actor_flag, self.settings)
+        return handle(resolve_user(self.actor_flag, self.settings), "--as")
 
     @property
     def service(self) -> Service:
@@ -99,7 +107,13 @@ class AppContext:
             return None
         from mlkanban.commands.when import parse_when
 
-        return parse_when(text, self.clock())
+        try:
+            moment = parse_when(text, self.clock())
+        except (OverflowError, ValueError):  # a date the calendar cannot hold
+            raise BadInput(f"--at {shown(text)} is out of the range of dates") from None
+        if moment < EARLIEST:
+            raise BadInput(f"--at {shown(text)} is before {EARLIEST:%Y}; nothing is that old")
+        return moment
 
 
 pass_app = click.make_pass_decorator(AppContext, ensure=True)
@@ -121,18 +135,25 @@ def json_option(func: Callable) -> Callable:
     )
 
 
+def echo(text: str, *, err: bool = False) -> None:
+    """Print text for a person: anything stored in it (a title, a reason) cannot act on
+    the terminal (``domain.text.terminal_safe``)."""
+    click.echo(terminal_safe(text, multiline=True), err=err)
+
+
 def report_change(change: Any) -> None:
     """Print what a change did, and any notice (such as a WIP override) on stderr."""
-    click.echo(change.message)
+    echo(change.message)
     if getattr(change, "notice", ""):
-        click.secho(change.notice, fg="yellow", err=True)
+        click.secho(terminal_safe(change.notice, multiline=True), fg="yellow", err=True)
 
 
 def echo_json(data: Any) -> None:
     """JSON on stdout: indented for a person at a terminal, on one line for a pipe or a
     file (``jq`` reads both; one line is written several times faster, which shows on
     ten thousand tasks)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2 if sys.stdout.isatty() else None))
+    text = json.dumps(data, ensure_ascii=False, indent=2 if sys.stdout.isatty() else None)
+    click.echo(json_safe(text))
 
 
 def terminal_width() -> int | None:
@@ -151,7 +172,10 @@ def ellipsize(text: str, width: int) -> str:
 def render_table(
     headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int | None = None
 ) -> str:
-    """A plain aligned table; the last column is cut to fit ``width`` when given."""
+    """A plain aligned table; the last column is cut to fit ``width`` when given.
+    Cells are made terminal-safe on one line each."""
+    headers = [terminal_safe(h) for h in headers]
+    rows = [[terminal_safe(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row[:-1]):

@@ -7,6 +7,7 @@ import click
 from mlkanban.commands.common import (
     AppContext,
     at_option,
+    echo,
     echo_json,
     json_option,
     pass_app,
@@ -28,7 +29,7 @@ def person() -> None:
 def person_add(app: AppContext, handle, name, wip, at) -> None:
     """Add a person."""
     view = app.service.add_person(handle, name=name, wip_limit=wip, at=app.when(at))
-    click.echo(f"Added {view.handle} ({view.name}), WIP limit {view.wip_limit}")
+    echo(f"Added {view.handle} ({view.name}), WIP limit {view.wip_limit}")
 
 
 @person.command("edit")
@@ -44,7 +45,7 @@ def person_edit(app: AppContext, handle, name, wip, active, at) -> None:
         raise click.UsageError("nothing to change: give --name, --wip, --active or --inactive")
     view = app.service.edit_person(handle, name=name, wip_limit=wip, active=active, at=app.when(at))
     state = "active" if view.active else "inactive"
-    click.echo(f"Updated {view.handle} ({view.name}), WIP limit {view.wip_limit}, {state}")
+    echo(f"Updated {view.handle} ({view.name}), WIP limit {view.wip_limit}, {state}")
 
 
 @person.command("ls")
@@ -57,7 +58,7 @@ def person_ls(app: AppContext, as_json) -> None:
         echo_json([p.__dict__ for p in people])
         return
     rows = [[p.handle, str(p.wip_limit), "yes" if p.active else "no", p.name] for p in people]
-    click.echo(render_table(["HANDLE", "WIP", "ACTIVE", "NAME"], rows))
+    echo(render_table(["HANDLE", "WIP", "ACTIVE", "NAME"], rows))
 
 
 COMMANDS = [person]

@@ -7,6 +7,7 @@ import click
 from mlkanban.commands.common import (
     AppContext,
     at_option,
+    echo,
     echo_json,
     json_option,
     pass_app,
@@ -62,7 +63,7 @@ def project_add(app: AppContext, key, name, hypothesis, metric, description, own
         key, name, hypothesis=hypothesis, metric=metric, description=description,
         owner=owner, plan=plan, at=app.when(at),
     )
-    click.echo(f"Added project {view.key} “{view.name}”")
+    echo(f"Added project {view.key} “{view.name}”")
 
 
 @project.command("ls")
@@ -79,7 +80,7 @@ def project_ls(app: AppContext, as_json) -> None:
         echo_json(payload)
         return
     rows = [[p.key, p.status, p.owner or "-", p.name] for p in projects]
-    click.echo(render_table(["KEY", "STATUS", "OWNER", "NAME"], rows))
+    echo(render_table(["KEY", "STATUS", "OWNER", "NAME"], rows))
 
 
 @project.command("show")
@@ -94,7 +95,7 @@ def project_show(app: AppContext, key, as_json) -> None:
     if as_json:
         echo_json(record)
     else:
-        click.echo(render_project(record))
+        echo(render_project(record))
 
 
 @project.command("edit")
@@ -115,7 +116,7 @@ def project_edit(app: AppContext, key, name, hypothesis, metric, description, st
         key, name=name, hypothesis=hypothesis, metric=metric, description=description,
         status=status, owner=owner, at=app.when(at),
     )
-    click.echo(f"Updated project {view.key} “{view.name}” ({view.status})")
+    echo(f"Updated project {view.key} “{view.name}” ({view.status})")
 
 
 @project.command("plan")
@@ -127,7 +128,7 @@ def project_plan(app: AppContext, key, items, at) -> None:
     """Set planned weeks per phase: research=1 modeling=3 (0 removes a phase)."""
     view = app.service.set_plan(key, parse_plan(items), at=app.when(at))
     plan = ", ".join(f"{phase.value} {weeks:g}w" for phase, weeks in view.plan.items())
-    click.echo(f"Plan of {view.key}: {plan or 'empty'}")
+    echo(f"Plan of {view.key}: {plan or 'empty'}")
 
 
 @project.command("deliver")
@@ -143,7 +144,7 @@ def project_deliver(app: AppContext, key, phase, title, link, at) -> None:
 
     item = app.service.deliver(key, parse_phase(phase), title, link=link, at=app.when(at))
     where = f" ({item.link})" if item.link else ""
-    click.echo(f"Delivered for {item.project} {item.phase.title}: {item.title}{where}")
+    echo(f"Delivered for {item.project} {item.phase.title}: {item.title}{where}")
 
 
 @project.command("pivot")
@@ -154,7 +155,7 @@ def project_deliver(app: AppContext, key, phase, title, link, at) -> None:
 def project_pivot(app: AppContext, key, text, at) -> None:
     """Record a pivot: what failed and the new approach."""
     view = app.service.pivot(key, text, at=app.when(at))
-    click.echo(f"Pivot recorded for {view.key}")
+    echo(f"Pivot recorded for {view.key}")
 
 
 @project.command("close")
@@ -169,7 +170,7 @@ def project_pivot(app: AppContext, key, text, at) -> None:
 def project_close(app: AppContext, key, outcome, why, status, at) -> None:
     """Record the outcome of Results Analysis and close the project."""
     view = app.service.close_project(key, outcome, why, status=status, at=app.when(at))
-    click.echo(f"Closed {view.key}: {view.outcome} ({view.status})")
+    echo(f"Closed {view.key}: {view.outcome} ({view.status})")
 
 
 @project.command("estimate")
@@ -193,8 +194,8 @@ def project_estimate(app: AppContext, key, days, factors, plan_phase, at) -> Non
     service = app.service
     project = service.require_project(key)
     for line in result.steps():
-        click.echo(line)
-    click.echo(f"estimate: {result.days:g} working days ({result.weeks:g} weeks)")
+        echo(line)
+    echo(f"estimate: {result.days:g} working days ({result.weeks:g} weeks)")
     if result.too_big:
         click.secho(
             f"warning: over {WARN_ABOVE_DAYS} working days; the work is probably bigger still. "
@@ -203,7 +204,7 @@ def project_estimate(app: AppContext, key, days, factors, plan_phase, at) -> Non
         )
     if phase is not None:
         service.set_plan(project.key, {phase: round(result.weeks, 2)}, at=app.when(at))
-        click.echo(f"Stored as the plan of {project.key} {phase.title}: {result.weeks:g} weeks")
+        echo(f"Stored as the plan of {project.key} {phase.title}: {result.weeks:g} weeks")
 
 
 COMMANDS = [project]

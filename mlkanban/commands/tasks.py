@@ -7,6 +7,7 @@ import click
 from mlkanban.commands.common import (
     AppContext,
     at_option,
+    echo,
     echo_json,
     json_option,
     local_time,
@@ -38,7 +39,7 @@ def add(app: AppContext, title, project, phase, owner, estimate, description, at
         project, title, _phase(phase), owner=owner, estimate=estimate,
         description=description, at=app.when(at),
     )
-    click.echo(view.key)
+    echo(view.key)
 
 
 @click.command("start")
@@ -196,7 +197,7 @@ def ls(app: AppContext, owner, project, phase, statuses, show_all, as_json) -> N
         echo_json(payload)
         return
     if not tasks:
-        click.echo("No tasks match.", err=True)
+        echo("No tasks match.", err=True)
         return
     rows = []
     for task in tasks:
@@ -221,7 +222,7 @@ def ls(app: AppContext, owner, project, phase, statuses, show_all, as_json) -> N
             title,
         ])
     headers = ["KEY", "STATUS", "PHASE", "OWNER", "EST", "AGE", "TITLE"]
-    click.echo(render_table(headers, rows, width=terminal_width()))
+    echo(render_table(headers, rows, width=terminal_width()))
 
 
 @click.command("show")
@@ -276,7 +277,7 @@ def show(app: AppContext, key, as_json) -> None:
 
     for event in history:
         lines.append(f"  {local_time(event.at)}  {event.actor:<10} {describe_event(event)}")
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 COMMANDS = [add, start, wait, done, drop, reopen, move, assign, estimate, edit, split, ls, show]
@@ -298,7 +299,7 @@ def ab_test(app: AppContext, key, start_text, days, traffic, control, metric, at
         key, started_at=started, duration_days=days, traffic_share=traffic,
         control=control, metric=metric, at=app.when(at),
     )
-    click.echo(
+    echo(
         f"A/B test on {design.task}: {design.duration_days} days from "
         f"{local_time(design.started_at, '%Y-%m-%d')}, {design.traffic_share:g}% of traffic, "
         f"ends {design.ends_on:%Y-%m-%d}"
@@ -306,3 +307,19 @@ def ab_test(app: AppContext, key, start_text, days, traffic, control, metric, at
 
 
 COMMANDS.append(ab_test)
+
+
+@click.command("undo")
+@at_option
+@pass_app
+def undo(app: AppContext, at) -> None:
+    """Revert your last change (one command, however many events it wrote).
+
+    History keeps both: the undo is recorded as a change of its own. Run it again to go
+    one change further back. Exit 1 when there is nothing to undo, or when someone else
+    has changed the same task since.
+    """
+    report_change(app.service.undo(at=app.when(at)))
+
+
+COMMANDS.append(undo)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from mlkanban.domain.phases import Phase
+from mlkanban.domain.text import terminal_safe
 from mlkanban.history.weekly import (
     Attention,
     PersonRow,
@@ -28,10 +29,11 @@ _HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def inline(text: str | None) -> str:
-    """User text made safe for one line of Markdown, in a paragraph or a table cell."""
+    """User text made safe for one line of Markdown, in a paragraph or a table cell,
+    and for a terminal the report is printed on (no control characters)."""
     if not text:
         return ""
-    flat = " ".join(text.split())
+    flat = " ".join(terminal_safe(text).split())
     flat = _SPECIAL.sub(r"\\\1", flat)
     return flat.translate(_HTML)
 

@@ -12,6 +12,7 @@ event id never misses a change committed behind another).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -35,6 +36,11 @@ def database_url(db: str) -> str:
     return f"sqlite:///{path}"
 
 
+def hide_password(url: str) -> str:
+    """``url`` for a message, its password (if any) masked, even when it does not parse."""
+    return re.sub(r"(://[^/@:]*:)[^@]*@", r"\1***@", url)
+
+
 def sqlite_path(engine: Engine) -> Path | None:
     """The file behind a SQLite engine (None for other databases or in-memory)."""
     if engine.dialect.name != "sqlite":
@@ -56,8 +62,8 @@ def make_engine(db: str) -> Engine:
     url = database_url(db)
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise BadInput(f"not a database URL: {db!r}") from None
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise BadInput(f"not a valid database URL: {hide_password(db)}") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             path = Path(parsed.database)

@@ -11,6 +11,7 @@ from functools import lru_cache
 from rich.cells import cell_len, set_cell_size
 
 from mlkanban.domain.statuses import Status
+from mlkanban.domain.text import terminal_safe
 from mlkanban.store.board import Card
 
 Run = tuple[str, str]
@@ -51,7 +52,8 @@ def detail_runs(card: Card, *, show_owner: bool) -> list[Run]:
         if card.ab_test:
             runs.append((f"A/B {card.ab_test}", "board--waiting"))
         else:
-            runs.append((f"waiting: {task.reason}" if task.reason else "waiting", "board--waiting"))
+            reason = terminal_safe(task.reason or "")
+            runs.append((f"waiting: {reason}" if reason else "waiting", "board--waiting"))
     elif task.status is Status.DONE:
         done = task.done_at.astimezone().strftime("%a %d %b") if task.done_at else ""
         runs.append((f"done {done}".strip(), "board--done"))
@@ -71,7 +73,9 @@ def detail_runs(card: Card, *, show_owner: bool) -> list[Run]:
 
 @lru_cache(maxsize=8192)
 def title_lines(title: str, width: int) -> tuple[str, ...]:
-    """The title on one line, or wrapped onto two (the second cut with an ellipsis)."""
+    """The title on one line, or wrapped onto two (the second cut with an ellipsis);
+    nothing in it can act on the terminal."""
+    title = terminal_safe(title)
     if cell_len(title) <= width:
         return (fit(title, width),)
     words = title.split()
