@@ -6,7 +6,10 @@ import gc
 
 import click
 
-from mlkanban.commands.common import AppContext, pass_app
+from mlkanban.commands.common import EARLIEST, AppContext, pass_app
+
+#: The first day a report may cover (``--at`` cannot go further back either).
+FIRST_DAY = EARLIEST.date()
 
 
 def _period(app: AppContext, week: str | None, start: str | None, end: str | None):
@@ -17,18 +20,23 @@ def _period(app: AppContext, week: str | None, start: str | None, end: str | Non
     if week is not None and (start is not None or end is not None):
         raise BadInput("give either --week or --from/--to, not both")
     today = local_day(app.clock())
-    if week is not None:
-        period = Period.parse_week(week)
-    elif start is not None or end is not None:
-        if start is None:
-            raise BadInput("--to needs --from too")
-        first = parse_day(start, "--from")
-        last = parse_day(end, "--to") if end is not None else today
-        period = Period.between(first, last)
-    else:
-        period = Period.week_of(today)
+    try:
+        if week is not None:
+            period = Period.parse_week(week)
+        elif start is not None or end is not None:
+            if start is None:
+                raise BadInput("--to needs --from too")
+            first = parse_day(start, "--from")
+            last = parse_day(end, "--to") if end is not None else today
+            period = Period.between(first, last)
+        else:
+            period = Period.week_of(today)
+    except (OverflowError, ValueError):  # a week at the very end of the calendar
+        raise BadInput(f"{week or start} is out of the range of dates") from None
     if period.start > today:
         raise BadInput(f"{period.label} has not started yet (today is {today})")
+    if period.start < FIRST_DAY:
+        raise BadInput(f"{period.label} starts before {FIRST_DAY}; nothing on a board is older")
     return period
 
 
@@ -44,6 +52,7 @@ def _period(app: AppContext, week: str | None, start: str | None, end: str | Non
 def report(app: AppContext, week, start, end, fmt, output) -> None:
     """The week's report: people, projects, what needs attention, and charts."""
     from mlkanban.commands.data import _output
+    from mlkanban.domain.text import json_safe
     from mlkanban.history.weekly import weekly_report
     from mlkanban.io.markdown_report import render_json, render_markdown
 
@@ -59,7 +68,7 @@ def report(app: AppContext, week, start, end, fmt, output) -> None:
     finally:
         gc.freeze()
         gc.enable()
-    text = (render_json(model) if fmt == "json"
+    text = (json_safe(render_json(model)) if fmt == "json"
             else render_markdown(model))
     with _output(output) as out:
         out.write(text)
