@@ -15,11 +15,14 @@ _AGO = re.compile(r"^(\d+)\s*(m|min|minutes?|h|hours?|d|days?)\s*(ago)?$")
 def parse_when(text: str, now: datetime) -> datetime:
     """Parse ``--at``: ISO or free dates, 'yesterday 17:00', 'friday 9am', '2h ago'.
 
-    Naive results are local time. A weekday name means the most recent such day.
+    Naive results are local time with the UTC offset in force on *that* date (a July
+    date in Berlin is read as summer time even in December): wall-clock arithmetic is
+    done on naive local times and only then resolved by the zone. A weekday name means
+    the most recent such day.
     """
     raw = text.strip()
     lowered = raw.lower()
-    local_now = now.astimezone()
+    local_now = now.astimezone().replace(tzinfo=None)
     if not lowered:
         raise BadInput("--at needs a date or time, e.g. '2026-11-20 17:00' or 'yesterday 17:00'")
     if lowered == "now":
@@ -27,9 +30,10 @@ def parse_when(text: str, now: datetime) -> datetime:
     match = _AGO.match(lowered)
     if match:
         amount, unit = int(match.group(1)), match.group(2)[0]
-        unit_name = {"m": "minutes", "h": "hours"}.get(unit, "days")
         try:
-            return as_utc(local_now - timedelta(**{unit_name: amount}))
+            if unit in "mh":  # elapsed time, whatever the wall clock did meanwhile
+                return now - timedelta(**{"minutes" if unit == "m" else "hours": amount})
+            return as_utc(local_now - timedelta(days=amount))
         except OverflowError:  # more days than a date can go back
             raise BadInput(f"--at {text!r} is too long ago") from None
     base = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -44,15 +48,13 @@ def parse_when(text: str, now: datetime) -> datetime:
     from dateutil import parser
 
     try:
-        parsed = parser.parse(raw, default=base.replace(tzinfo=None))
+        parsed = parser.parse(raw, default=base)
     except (ValueError, OverflowError):
         raise BadInput(
             f"cannot read --at {text!r}; use e.g. '2026-11-20 17:00', 'yesterday 17:00' "
             "or '3h ago'"
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=local_now.tzinfo)
     mentions_weekday = any(day in lowered for day in _WEEKDAYS)
-    if mentions_weekday and parsed > local_now:
+    if mentions_weekday and parsed.tzinfo is None and parsed > local_now:
         parsed -= timedelta(days=7)
     return as_utc(parsed)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 IN_PROGRESS = "in_progress"
+TODO = "todo"
 STATUS_KINDS = ("started", "status_changed")
 PHASE_KIND = "moved_phase"
 WORK_KINDS = (*STATUS_KINDS, PHASE_KIND)
@@ -54,16 +55,21 @@ def pieces_of(
     up to ``moment`` (None: all of them, open pieces left open).
 
     A change of phase at the instant a stretch began or ended makes no piece of its own;
-    a stretch that began and ended at one instant is one piece of no length.
+    a stretch that began and ended at one instant is one piece of no length, unless it
+    went back to do at that instant (a start undone): that was no work at all. Time in
+    progress that resumes in the same phase at the instant it stopped (a change undone
+    at once) extends the piece it follows.
     """
     result: list[Piece] = []
     first_phase = 0
-    for value, start, span_end in statuses:
+    for index, (value, start, span_end) in enumerate(statuses):
         if moment is not None and start > moment:
             break
         if value != IN_PROGRESS:
             continue
         end = span_end
+        if end == start and index + 1 < len(statuses) and statuses[index + 1][0] == TODO:
+            continue  # started and put back to do at once (a start undone): no work
         if moment is not None and (end is None or end > moment):
             end = moment
         # Phase spans are in time order: those over before this stretch began were over
@@ -84,8 +90,13 @@ def pieces_of(
                 hi = end if end < phase_end else phase_end
             if lo == hi and start != end:
                 continue
-            result.append(Piece(phase or "", micros(lo), None if hi is None else micros(hi),
-                                opens))
+            lo_micros, hi_micros = micros(lo), None if hi is None else micros(hi)
+            if result and result[-1].end == lo_micros and result[-1].phase == (phase or ""):
+                # Back in the same phase, or resumed, at the very instant it left (a
+                # change undone at once): one piece, as if it had never left.
+                result[-1] = result[-1]._replace(end=hi_micros)
+            else:
+                result.append(Piece(phase or "", lo_micros, hi_micros, opens))
             opens = False
     return result
 

@@ -52,6 +52,8 @@ def describe_event(event: EventView) -> str:
     elif kind == "plan_set":
         old = f"{event.old} → " if event.old else ""
         text = f"plan for {_phase(event.field)}: {old}{event.new} weeks"
+    elif kind == "undone":
+        text = f"undid {event.new}"
     elif kind == "project_edited":
         text = f"{event.field}: {event.old or '-'} → {event.new or '-'}"
     else:

@@ -24,27 +24,39 @@ from mlkanban.domain.errors import BadInput, NotFound, RuleRefused, WipRefused
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import NEEDS_REASON, Status, check_transition
 from mlkanban.domain.workdays import WorkCalendar
-from mlkanban.store import queries, validate, work_logs
+from mlkanban.store import queries, undo, validate, work_logs
 from mlkanban.store.engine import write_engine
 from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
-from mlkanban.store.project_records import ProjectRecords
+from mlkanban.store.project_records import CLOSED_STATUSES, ProjectRecords
 from mlkanban.store.reader import Reader
 from mlkanban.store.views import PersonView, ProjectView, TaskView
 
 #: How far in the future ``--at`` may be, to forgive clocks that disagree a little.
 CLOCK_SKEW = timedelta(minutes=1)
 
+#: An estimate beyond a working year is no estimate at all (a slip of the keyboard): bad
+#: input, where 6 to 260 days is work to split (the size rule).
+MAX_PLAUSIBLE_DAYS = 260
+
+#: The statuses only a task's owner may give it, as the refusal words them.
+_OWNER_ONLY = {
+    Status.IN_PROGRESS: "starts it",
+    Status.WAITING: "moves it to waiting",
+    Status.DONE: "finishes it",
+}
+
 
 @dataclass(frozen=True)
 class Change:
-    """What a write did: the task as it is now, and a sentence saying what happened."""
+    """What a write did: the task as it is now (None when the change was to a project or
+    a person), and a sentence saying what happened."""
 
-    task: TaskView
+    task: TaskView | None
     message: str
     notice: str = ""
 
 
-class Service(ProjectRecords, Reader):
+class Service(undo.Undo, ProjectRecords, Reader):
     """Board operations for one acting person, on one database, with one clock.
 
     The reads (``task``, ``tasks``, ``people``, ``read()``...) come from ``Reader``.
@@ -66,8 +78,16 @@ class Service(ProjectRecords, Reader):
     # ------------------------------------------------------------------ plumbing
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
+    def _write(self, *, founding: bool = False) -> Iterator[Session]:
+        """One change: a transaction that holds the write lock before it reads anything
+        (the clock included, so event times follow the order of their ids), with one
+        change id for every event it records (what ``undo`` reverts as a whole).
+        Only a person on the board writes (``founding``: anyone, while it has nobody)."""
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            session.connection()  # BEGIN IMMEDIATE, or the advisory lock: now
+            self._require_actor(session, founding=founding)
+            self._change = uuid.uuid4().hex
+            self._before: dict[tuple[str, int], str] = {}
             yield session
 
     def _when(
@@ -105,6 +125,12 @@ class Service(ProjectRecords, Reader):
         new: object = None,
         reason: str | None = None,
     ) -> None:
+        if task is not None:
+            before = self._before.pop(("task", task.id), None)
+        elif project_id is not None:
+            before = self._before.pop(("project", project_id), None)
+        else:
+            before = None
         session.add(
             Event(
                 uid=uuid.uuid4().hex,
@@ -118,12 +144,38 @@ class Service(ProjectRecords, Reader):
                 old=None if old is None else str(old),
                 new=None if new is None else str(new),
                 reason=reason,
+                change=self._change,
+                before=before,
             )
         )
         if task is not None and kind in work_log.WORK_KINDS:
             session.flush()
             task.work_log = work_logs.derive(session.connection(), [task.id],
                                              phases={task.id: task.phase})[task.id]
+
+    def _require_actor(self, session: Session, *, founding: bool = False) -> None:
+        """Refuse a write by a handle that is no person here (DESIGN §6 "Ownership"):
+        history names who did what, so the one acting must be someone."""
+        if session.exec(select(Person.id).where(Person.handle == self.actor)).first():
+            return
+        if founding and session.exec(select(Person.id)).first() is None:
+            return  # the board's first person may be added by anyone
+        raise BadInput(
+            f"{self.actor!r} is not a person on this board; a person on it can add them "
+            f"(mlkanban person add {self.actor}), or act as one with --as HANDLE"
+        )
+
+    def _require_owner(self, session: Session, task: Task, status: Status) -> None:
+        """Only a task's owner starts, parks or finishes it; anyone may take it over."""
+        if task.owner_id is None or status not in _OWNER_ONLY:
+            return
+        owner = self._handle_of(session, task.owner_id)
+        if owner != self.actor:
+            verb = _OWNER_ONLY[status]
+            raise RuleRefused(
+                f"{task.key} is {owner}'s task; only {owner} {verb}. Take it over "
+                f"(mlkanban assign {task.key} {self.actor}) or act as {owner} (--as {owner})"
+            )
 
     def _person(self, session: Session, handle: str, *, lock: bool = False) -> Person:
         value = validate.handle(handle)
@@ -136,20 +188,22 @@ class Service(ProjectRecords, Reader):
         return person
 
     def _project(self, session: Session, key: str, *, lock: bool = False) -> Project:
-        value = validate.project_key(key)
+        value = queries.resolve_key(session.connection(), key, project=True)
         query = select(Project).where(Project.key == value)
         if lock:
             query = query.with_for_update()
         project = session.exec(query).first()
         if project is None:
             raise NotFound(f"no project {value!r} (see: mlkanban project ls)")
+        self._before.setdefault(("project", project.id), undo.snapshot(project))
         return project
 
     def _task(self, session: Session, key: str) -> Task:
-        value = validate.task_key(key)
+        value = queries.resolve_key(session.connection(), key)
         task = session.exec(select(Task).where(Task.key == value)).first()
         if task is None:
             raise NotFound(f"no task {value!r}")
+        self._before.setdefault(("task", task.id), undo.snapshot(task))
         return task
 
     def _view(self, session: Session, task: Task) -> TaskView:
@@ -171,7 +225,7 @@ class Service(ProjectRecords, Reader):
         value = validate.handle(handle)
         display = validate.text(name, "name") or value
         limit = validate.wip_limit(wip_limit)
-        with self._write() as session:
+        with self._write(founding=True) as session:
             when = self._when(at)
             if session.exec(select(Person).where(Person.handle == value)).first():
                 raise BadInput(f"person {value!r} already exists")
@@ -295,6 +349,11 @@ class Service(ProjectRecords, Reader):
         when: datetime,
         reason: str | None,
     ) -> Task:
+        if project.status in CLOSED_STATUSES:
+            raise RuleRefused(
+                f"{project.key} is {project.status}: a closed project takes no new tasks "
+                f"(to reopen it: mlkanban project edit {project.key} --status active)"
+            )
         number = project.next_number
         project.next_number = number + 1
         project.updated_at = when
@@ -319,7 +378,7 @@ class Service(ProjectRecords, Reader):
 
     @staticmethod
     def _check_estimate(days: int | None) -> None:
-        if days is not None and days < rules.MIN_ESTIMATE_DAYS:
+        if days is not None and not rules.MIN_ESTIMATE_DAYS <= days <= MAX_PLAUSIBLE_DAYS:
             raise BadInput(
                 f"an estimate must be {rules.MIN_ESTIMATE_DAYS}-{rules.MAX_ESTIMATE_DAYS} "
                 f"working days, not {days}"
@@ -362,6 +421,7 @@ class Service(ProjectRecords, Reader):
             when = self._when(at, task.updated_at, task.key)
             old = Status(task.status)
             check_transition(task.key, old, status)
+            self._require_owner(session, task, status)
             notice = ""
             if status is Status.IN_PROGRESS:
                 notice = self._claim_wip(session, task, override, when)

@@ -19,9 +19,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("change", sa.String(32), nullable=True))
         batch.add_column(sa.Column("before", sa.String, nullable=True))
     op.create_index("ix_event_change", "event", ["change"])
+    op.create_index("ix_event_kind_field", "event", ["kind", "field"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_event_kind_field", "event")
     op.drop_index("ix_event_change", "event")
     with op.batch_alter_table("event") as batch:
         batch.drop_column("before")
