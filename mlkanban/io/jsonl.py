@@ -23,7 +23,7 @@ from mlkanban.io.records import (
     iso,
 )
 from mlkanban.store import queries, tables
-from mlkanban.store.schema import HEAD
+from mlkanban.store.schema import HEAD, REVISIONS
 
 
 def export_records(conn: Connection, exported_at) -> Iterator[dict]:
@@ -126,6 +126,8 @@ def read_jsonl(lines: IO[str], name: str = "the file") -> Bundle:
     Any problem is a one-line ``BadInput`` naming the line, so a broken file changes
     nothing.
     """
+    from mlkanban.io.restore import check_record
+
     bundle = Bundle()
     seen_header = False
     try:
@@ -142,7 +144,12 @@ def read_jsonl(lines: IO[str], name: str = "the file") -> Bundle:
                 record = _RECORD.validate_python(data)
             except ValidationError as exc:
                 raise BadInput(f"{name}, line {number}: {_explain(exc)}") from None
+            try:
+                check_record(record)
+            except BadInput as exc:
+                raise BadInput(f"{name}, line {number}: {exc.message}") from None
             if isinstance(record, Header):
+                _check_revision(record.schema_revision, name)
                 seen_header = True
             elif not seen_header:
                 raise BadInput(f"{name}, line {number}: not an mlkanban export (no header line)")
@@ -163,6 +170,16 @@ def read_jsonl(lines: IO[str], name: str = "the file") -> Bundle:
     if not seen_header:
         raise BadInput(f"{name}: empty, or not an mlkanban export")
     return bundle
+
+
+def _check_revision(revision: str, name: str) -> None:
+    """An export from a newer mlkanban may hold what this one cannot keep: refuse it."""
+    if revision in REVISIONS:
+        return
+    if revision.isdigit() and int(revision) > int(HEAD):
+        raise BadInput(f"{name} was exported by a newer mlkanban (schema revision {revision}; "
+                       f"this one knows up to {HEAD}); upgrade mlkanban to import it")
+    raise BadInput(f"{name}: unknown schema revision {revision[:20]!r}")
 
 
 def _explain(exc: ValidationError) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from mlkanban.domain.errors import BadInput
 from mlkanban.io.records import Bundle
-from mlkanban.store import work_logs
+from mlkanban.store import validate, work_logs
 from mlkanban.store.engine import write_engine
 from mlkanban.store.models import AbTest, Deliverable, Event, Person, PhasePlan, Project, Task
 
@@ -26,6 +27,16 @@ PLAN = PhasePlan.__table__
 DELIVERABLE = Deliverable.__table__
 AB_TEST = AbTest.__table__
 CHUNK = 5_000
+
+
+#: The singular of each kind of record ``ImportResult`` counts.
+_ONE = {"people": "person", "projects": "project", "tasks": "task", "events": "event",
+        "deliverables": "deliverable", "A/B tests": "A/B test"}
+
+
+def counted(n: int, kind: str) -> str:
+    """``1 person``, ``2 people``: the number and the kind in agreement."""
+    return f"{n} {_ONE.get(kind, kind) if n == 1 else kind}"
 
 
 @dataclass
@@ -40,12 +51,40 @@ class ImportResult:
     def summary(self) -> str:
         if not self.changed:
             return "Nothing to import: the database already has everything in the file."
-        parts = [f"{n} {kind}" for kind, n in self.added.items() if n]
+        parts = [counted(n, kind) for kind, n in self.added.items() if n]
         text = "Imported " + (", ".join(parts) if parts else "no new records")
-        updates = [f"{n} {kind}" for kind, n in self.updated.items() if n]
+        updates = [counted(n, kind) for kind, n in self.updated.items() if n]
         if updates:
             text += "; updated " + ", ".join(updates)
         return text
+
+
+#: Fields held to the length of a title, by record type (the rest: ``MAX_TEXT``).
+_TITLES = {"task": {"title"}, "project": {"name"}, "deliverable": {"title"}}
+#: Fields that name a person.
+_HANDLES = {"owner", "person"}
+
+
+def check_record(record: BaseModel) -> None:
+    """Hold every string of an imported record to the checks its command applies
+    (``store.validate``): no undecodable text, NUL or control characters, titles under
+    the title limit, handles that are handles. New fields are covered as they come."""
+    kind = getattr(record, "type", "record")
+    name = next((getattr(record, f) for f in ("key", "handle", "uid", "task", "project")
+                 if isinstance(getattr(record, f, None), str)), "")
+    try:
+        for field_name, value in record:
+            if not isinstance(value, str):
+                continue
+            what = field_name.replace("_", " ")
+            if field_name in _TITLES.get(kind, ()):
+                validate.title(value, what)
+            elif field_name in _HANDLES:
+                validate.handle(value)
+            else:
+                validate.text(value, what)
+    except BadInput as exc:
+        raise BadInput(f"{kind} {name}: {exc.message}".replace("  ", " ")) from None
 
 
 def restore(engine: Engine, bundle: Bundle) -> ImportResult:

@@ -42,19 +42,23 @@ def argument(value: str, what: str = "an argument") -> str:
     """Any text that came from the command line or the environment: it must be UTF-8
     (the OS hands undecodable bytes over as surrogates), hold no NUL, and be of a
     length anything could use."""
-    if _SURROGATE.search(value):
-        raise BadInput(f"{what} is not valid UTF-8 text: {shown(value)}")
-    if "\x00" in value:
-        raise BadInput(f"{what} contains a NUL character: {shown(value)}")
+    _readable(value, what)
     if len(value) > MAX_ARGUMENT:
         raise BadInput(f"{what} is {len(value)} characters long; the limit is {MAX_ARGUMENT}")
     return value
 
 
+def _readable(value: str, what: str) -> None:
+    if _SURROGATE.search(value):
+        raise BadInput(f"{what} is not valid UTF-8 text: {shown(value)}")
+    if "\x00" in value:
+        raise BadInput(f"{what} contains a NUL character: {shown(value)}")
+
+
 def clean(value: str, what: str) -> str:
     """Refuse text that cannot be stored and shown as it is: undecodable bytes, NUL
     and other control characters (tab and newlines are fine)."""
-    argument(value, f"the {what}")
+    _readable(value, f"the {what}")
     bad = _CONTROL.search(value)
     if bad:
         raise BadInput(
