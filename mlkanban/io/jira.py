@@ -1,8 +1,9 @@
 """Reading Jira's "Export CSV (all fields)" the way Jira really writes it.
 
 UTF-8 with a byte-order mark, CRLF line ends, quoted multi-line descriptions, the
-same header repeated for multi-valued fields (``Labels``, ``Sprint``), custom fields
-as ``Custom field (Name)`` and dates such as ``12/Mar/24 9:41 AM``.
+same header repeated for multi-valued fields (``Labels``, ``Sprint``, ``Comment``),
+custom fields as ``Custom field (Name)`` and dates such as ``12/Mar/24 9:41 AM``, all
+in the exporting user's language (``jira_locale``).
 
 Pure: text in, issues and problems out. Every problem names its CSV line and issue
 key, so a user can fix the file and try again; nothing is decided about the
@@ -15,26 +16,18 @@ import csv
 import io
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from mlkanban.domain.clock import as_utc
 from mlkanban.domain.errors import BadInput
-from mlkanban.domain.phases import PHASES, Phase, parse_phase
+from mlkanban.domain.phases import Phase, parse_phase
 from mlkanban.domain.statuses import Status
+from mlkanban.io.jira_locale import english_column, parse_localized
+from mlkanban.io.jira_status import map_status, normal
 
-#: Jira dates as the export writes them (English month names), oldest style first.
-DATE_FORMATS = (
-    "%d/%b/%y %I:%M %p",
-    "%d/%b/%Y %I:%M %p",
-    "%d/%b/%y %H:%M",
-    "%d/%b/%Y %H:%M",
-    "%d/%b/%y %I:%M:%S %p",
-    "%d/%b/%Y %H:%M:%S",
-    "%d/%b/%y",
-    "%d/%b/%Y",
-)
 EARLIEST_YEAR = 1990
 #: How far ahead of the clock a date may be (clocks disagree a little).
 CLOCK_SKEW = timedelta(minutes=1)
@@ -42,28 +35,30 @@ MAX_TITLE = 200
 
 JIRA_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]*-[1-9][0-9]*$")
 
-_TODO = {"to do", "todo", "open", "backlog", "selected for development", "new", "reopened",
-         "ready", "ready for development"}
-_IN_PROGRESS = {"in progress", "in review", "review", "code review", "in development",
-                "in testing", "testing", "in qa"}
-_DONE = {"done", "closed", "resolved", "complete", "completed", "released"}
-_WAITING = {"blocked", "on hold", "waiting", "impeded", "paused"}
-_DROPPED = {"won't do", "wont do", "won't fix", "cancelled", "canceled", "rejected",
-            "declined", "abandoned", "obsolete"}
-_CATEGORY = {"to do": Status.TODO, "new": Status.TODO, "in progress": Status.IN_PROGRESS,
-             "done": Status.DONE, "complete": Status.DONE}
-#: Resolutions that mean "closed without doing it".
-_DROPPING_RESOLUTIONS = {"won't do", "won't fix", "duplicate", "cannot reproduce", "declined",
-                         "cancelled", "canceled", "obsolete", "incomplete", "rejected"}
+#: Columns whose values the import does not keep: counted, so the summary says so.
+LEFT_OUT = (
+    ("sprint", "sprint values"), ("log work", "work logs"), ("time spent", "time-spent values"),
+    ("priority", "priorities"), ("due date", "due dates"), ("component/s", "components"),
+    ("fix version/s", "fix versions"), ("affects version/s", "affected versions"),
+    ("attachment", "attachments"), ("watchers", "watchers"),
+)
+#: A working day of Jira's time tracking (its default), for ``Original Estimate``.
+SECONDS_PER_DAY = 8 * 3600
+
+#: How a problem shared by many rows is told once, with the option that fixes it.
+PHASE, STATUS = "phase", "status"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Why one row cannot be imported."""
+    """Why one row cannot be imported. ``kind`` groups problems told once for the file
+    (``PHASE``: it names no phase; ``STATUS``: ``detail`` is an unknown Jira status)."""
 
     line: int
     key: str
     message: str
+    kind: str = ""
+    detail: str = ""
 
     def __str__(self) -> str:
         key = self.key if self.key.isprintable() else repr(self.key)
@@ -97,6 +92,15 @@ class JiraIssue:
     phase: Phase | None
     labels: list[str] = field(default_factory=list)
     sprints: list[str] = field(default_factory=list)
+    parent_key: str = ""
+    """``Parent key`` (newer exports), else the key of ``Parent`` when it is one."""
+    project_name: str = ""
+    epic_status: str = ""
+    original_estimate: int | None = None
+    """Seconds, as Jira's time tracking exports it."""
+    comments: list[str] = field(default_factory=list)
+    """The raw cells: ``12/Mar/24 9:41 AM;author;text``."""
+    status_category: str = ""
 
     @property
     def is_epic(self) -> bool:
@@ -114,6 +118,23 @@ class JiraIssue:
         return text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1] + "…"
 
     @property
+    def full_description(self) -> str:
+        """The description, after the whole summary when the title had to be cut."""
+        text = " ".join(self.summary.split())
+        if len(text) <= MAX_TITLE:
+            return self.description
+        return text + ("\n\n" + self.description if self.description else "")
+
+    @property
+    def number(self) -> int:
+        return int(self.key.rsplit("-", 1)[1])
+
+    @property
+    def parent_ref(self) -> str:
+        """Its direct parent in Jira (a story for a sub-task, an epic for a story)."""
+        return self.parent_key or self.parent or self.epic_link
+
+    @property
     def last_change(self) -> datetime:
         return max(t for t in (self.created, self.updated, self.resolved, self.status_changed) if t)
 
@@ -123,6 +144,10 @@ class JiraFile:
     issues: list[JiraIssue]
     problems: list[Problem]
     phase_column: str | None
+    left_out: Counter = field(default_factory=Counter)
+    """What the import does not keep: "sprint values" -> how many."""
+    names_by_id: dict[str, str] = field(default_factory=dict)
+    """Account id (or user name) -> display name, from the ``... Id`` columns."""
 
 
 class _Row:
@@ -153,13 +178,10 @@ def custom(name: str) -> tuple[str, str]:
 def parse_jira_date(text: str) -> datetime:
     """A Jira export date (local time unless it says otherwise), as aware UTC."""
     value = " ".join(text.split())
-    parsed = None
-    for fmt in DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(value, fmt)
-            break
-        except ValueError:
-            continue
+    try:
+        parsed = parse_localized(value)
+    except ValueError:
+        raise ValueError(f"cannot read the date {text!r}") from None
     if parsed is None:
         try:
             parsed = datetime.fromisoformat(value)
@@ -171,38 +193,6 @@ def parse_jira_date(text: str) -> datetime:
         return as_utc(parsed)
     except (OverflowError, OSError, ValueError):
         raise ValueError(f"cannot read the date {text!r}") from None
-
-
-def map_status(
-    jira_status: str, category: str = "", resolution: str = ""
-) -> tuple[Status, str | None]:
-    """Jira's status (and resolution) as ours, with the reason waiting and dropped need."""
-    status = _normal(jira_status)
-    result: Status | None = None
-    if status in _TODO:
-        result = Status.TODO
-    elif status in _IN_PROGRESS:
-        result = Status.IN_PROGRESS
-    elif status in _DONE:
-        result = Status.DONE
-    elif status in _WAITING or status.startswith("waiting"):
-        return Status.WAITING, f"{jira_status.strip()} in Jira"
-    elif status in _DROPPED:
-        return Status.DROPPED, f"{jira_status.strip()} in Jira"
-    else:
-        result = _CATEGORY.get(_normal(category))
-    if result is None:
-        raise ValueError(
-            f"unknown Jira status {jira_status.strip()!r}; known: To Do, In Progress, In Review, "
-            "Done, Closed, Blocked, On Hold, Won't Do, Cancelled (or a Status Category column)"
-        )
-    if result is Status.DONE and _normal(resolution) in _DROPPING_RESOLUTIONS:
-        return Status.DROPPED, f"resolved in Jira as {resolution.strip()}"
-    return result, None
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.replace("’", "'").lower().split())
 
 
 def _phase_of(row: _Row, phase_names: tuple[str, ...], labels: list[str]) -> Phase | None:
@@ -255,10 +245,14 @@ def read_jira_csv(
     default_phase: Phase | None = None,
     name: str = "the file",
     progress: Callable[[int], None] | None = None,
+    status_map: Mapping[str, Status] | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> JiraFile:
     """Read a whole export; a file that is not a Jira CSV at all is a ``BadInput``.
 
-    ``progress`` is called with the number of characters read, for a progress bar.
+    ``status_map`` maps Jira status names (any case) to ours; ``columns`` names a
+    column for a field in a language the reader does not know ("issue key" ->
+    "Schlüssel"). ``progress`` is called with the number of characters read.
     """
     try:
         text = data.decode("utf-8-sig")
@@ -275,47 +269,62 @@ def read_jira_csv(
         raise BadInput(
             f"{name}: empty file; export issues from Jira with 'Export CSV (all fields)'"
         )
-    header = [cell.strip().lower() for cell in first[1]]
-    columns: dict[str, list[int]] = {}
+    named = {" ".join(h.split()).lower(): f.lower() for f, h in (columns or {}).items()}
+    header = [named.get(" ".join(c.split()).lower()) or english_column(c) for c in first[1]]
+    by_title: dict[str, list[int]] = {}
     for index, title in enumerate(header):
-        columns.setdefault(title, []).append(index)
-    for required in ("issue key", "summary"):
-        if required not in columns:
+        by_title.setdefault(title, []).append(index)
+    for required in ("issue key", "summary", "created"):
+        if required not in by_title:
             raise BadInput(
-                f"{name}: no {required.capitalize()!r} column; "
-                "is it a Jira 'Export CSV (all fields)'?"
+                f"{name}: no {required.capitalize()!r} column; export the issues from Jira "
+                "with 'Export CSV (all fields)', or name the column in your language: "
+                f"--column \"{required.capitalize()}=HEADER\""
             )
     phase_names: tuple[str, ...] = ()
     phase_column = None
     if phase_field is not None:
-        phase_names = tuple(n for n in custom(phase_field) if n in columns)
+        phase_names = tuple(n for n in custom(phase_field) if n in by_title)
         if not phase_names:
             raise BadInput(f"{name}: no column 'Custom field ({phase_field})' or {phase_field!r}")
     else:
-        phase_names = tuple(n for n in custom("Phase") if n in columns)
+        phase_names = tuple(n for n in custom("Phase") if n in by_title)
     if phase_names:
         phase_column = phase_names[0]
+    mapping = {normal(k): v for k, v in (status_map or {}).items()}
+    left_out = [(by_title[c], what) for c, what in LEFT_OUT if c in by_title]
+    links = [i for t, ix in by_title.items() if "issue link" in t for i in ix]
+    ids = [(by_title[n + " id"], by_title[n]) for n in ("assignee", "reporter", "creator")
+           if n in by_title and n + " id" in by_title]
 
-    issues: list[JiraIssue] = []
-    problems: list[Problem] = []
+    jira = JiraFile([], [], phase_column)
     seen: dict[str, int] = {}
     try:
         for line, cells in records:
-            row = _Row(columns, cells)
-            issue, problem = _read_issue(row, line, now, phase_names, default_phase)
+            row = _Row(by_title, cells)
+            issue, problem = _read_issue(row, line, now, phase_names, default_phase, mapping)
             if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
                 problem = problem or f"{len(cells)} cells but the header has {len(header)}"
             if issue is not None and issue.key in seen and problem is None:
                 problem = f"issue key repeated (first on line {seen[issue.key]})"
-            key = row.get("issue key")
             if problem is not None:
-                problems.append(Problem(line, key, problem))
-            elif issue is not None:
-                seen[issue.key] = line
-                issues.append(issue)
+                if isinstance(problem, str):
+                    problem = Problem(line, row.get("issue key"), problem)
+                jira.problems.append(problem)
+                continue
+            assert issue is not None
+            seen[issue.key] = line
+            jira.issues.append(issue)
+            for indexes, what in left_out:
+                jira.left_out[what] += sum(1 for i in indexes if i < len(cells) and cells[i])
+            jira.left_out["issue links"] += sum(1 for i in links if i < len(cells) and cells[i])
+            for id_columns, name_columns in ids:
+                for i, j in zip(id_columns, name_columns, strict=False):
+                    if i < len(cells) and j < len(cells) and cells[i] and cells[j]:
+                        jira.names_by_id.setdefault(cells[i].strip(), cells[j].strip())
     except BadInput as exc:
         raise BadInput(f"{name}, {exc.message}") from None
-    return JiraFile(issues, problems, phase_column)
+    return jira
 
 
 def _read_issue(
@@ -324,7 +333,8 @@ def _read_issue(
     now: datetime,
     phase_names: tuple[str, ...],
     default_phase: Phase | None,
-) -> tuple[JiraIssue | None, str | None]:
+    mapping: Mapping[str, Status],
+) -> tuple[JiraIssue | None, str | Problem | None]:
     """One issue, or the first thing wrong with its row."""
     key = row.get("issue key")
     if not key:
@@ -354,26 +364,22 @@ def _read_issue(
         if moment is not None and moment < created:
             return None, f"{column} is before Created"
     issue_type = row.get("issue type") or "Task"
+    jira_status = row.get("status") or "To Do"
+    category = row.get("status category")
     try:
-        status, reason = map_status(
-            row.get("status") or "To Do", row.get("status category"), row.get("resolution")
-        )
+        status, reason = map_status(jira_status, category, row.get("resolution"), mapping)
     except ValueError as exc:
-        return None, str(exc)
+        return None, Problem(line, key, str(exc), STATUS, jira_status.strip())
     labels = [part for cell in row.all("labels") for part in cell.split()]
     try:
         phase = _phase_of(row, phase_names, labels)
     except BadInput as exc:
         return None, exc.message
-    is_epic = issue_type.strip().lower() == "epic"
+    is_epic = issue_type.strip().lower() in _EPIC_TYPES
     if phase is None and not is_epic:
         phase = default_phase
         if phase is None:
-            names = ", ".join(p.value for p in PHASES)
-            return None, (
-                "no phase: fill the phase field, add a label naming one "
-                f"({names}), or give --default-phase"
-            )
+            return None, Problem(line, key, "no phase", PHASE)
     points_text = row.get(*custom("Story Points"), *custom("Story point estimate"))
     points = None
     if points_text:
@@ -383,12 +389,25 @@ def _read_issue(
             return None, f"Story Points {points_text!r} is not a number"
         if not math.isfinite(points) or points < 0:
             return None, f"Story Points {points_text!r} is not a positive number"
+    seconds = None
+    estimate_text = row.get("original estimate")
+    if estimate_text:
+        try:
+            seconds = int(float(estimate_text))
+        except ValueError:
+            return None, f"Original Estimate {estimate_text!r} is not a number of seconds"
+        if seconds < 0:
+            return None, f"Original Estimate {estimate_text!r} is negative"
     assignee = row.get("assignee")
+    parent = row.get("parent id", "parent")
+    parent_key = row.get("parent key")
+    if not parent_key and JIRA_KEY_RE.match(parent):
+        parent_key = parent
     return JiraIssue(
         line=line,
         key=key,
         issue_id=row.get("issue id"),
-        type=issue_type,
+        type="Epic" if is_epic else issue_type,
         summary=summary,
         status=status,
         reason=reason,
@@ -399,7 +418,7 @@ def _read_issue(
         updated=dates["Updated"],
         resolved=dates["Resolved"],
         status_changed=dates["Status Category Changed"],
-        parent=row.get("parent id", "parent"),
+        parent=parent,
         epic_link=row.get(*custom("Epic Link")),
         epic_name=row.get(*custom("Epic Name")),
         description=row.get("description").replace("\r\n", "\n").replace("\r", "\n"),
@@ -407,4 +426,14 @@ def _read_issue(
         phase=phase,
         labels=labels,
         sprints=row.all("sprint"),
+        parent_key=parent_key,
+        project_name=row.get("project name"),
+        epic_status=row.get(*custom("Epic Status")),
+        original_estimate=seconds,
+        comments=row.all("comment"),
+        status_category=category,
     ), None
+
+
+#: Issue types that are epics, in the languages of ``jira_locale``.
+_EPIC_TYPES = {"epic", "épica", "epica", "épico", "epos", "эпик", "epic-vorgang"}

@@ -5,49 +5,68 @@ How Jira maps onto the board:
 - An **epic** becomes a project. Its key comes from the epic's name: the first word,
   upper-cased and folded to ASCII, cut to 10 characters ("Churn prediction" ->
   ``CHURN``); a number is added when that key is taken (``CHURN2``); an epic whose name
-  gives no usable word gets its Jira key without the dash (``ML12``). Issues outside any
-  epic go into one project per Jira project, keyed like it (``ML``).
-- Every other issue becomes a task in its epic's project (a sub-task in its parent's).
-- An **assignee** becomes a person: an existing person with the same display name, or a
-  new one whose handle is the name folded to ASCII ("José Álvarez" -> ``jose.alvarez``),
-  numbered when taken by someone else.
-- Story points of 1 to 5 become the estimate in working days (rounded up); more than 5
-  is over the size limit, so such a task is left unestimated and listed, to be split.
-- Created and resolved times become ``created`` and status events; the ``created``
-  event's reason says "imported from Jira ML-123". That is how a later import finds the
-  task again: importing the same file twice adds nothing, and an issue changed in Jira
-  since (and not on the board) is updated. Projects and people are never overwritten.
+  gives no usable word gets its Jira key without the dash (``ML12``). An epic that is
+  done in Jira (its status, or its Epic Status) is a shipped project. Issues outside any
+  epic go into one project per Jira project, keyed like it (``ML``) and named after
+  Jira's ``Project name``.
+- Every other issue becomes a task in its epic's project (a sub-task in its parent's),
+  numbered like in Jira: Jira's ``ML-342`` is ``ML-342`` in the Jira project's own
+  project and ``CHURN-342`` in an epic's (the next free number if that one is taken).
+  Every task keeps its Jira key, and every command takes it too.
+- **People**: an assignee becomes a person with a lane: an existing person with the
+  same display name, or a new one whose handle is the name folded to ASCII ("José
+  Álvarez" -> ``jose.alvarez``). Reporters and comment authors become people without a
+  lane (inactive), so every event names someone the board knows.
+- **Estimates**: ``Original Estimate`` (seconds, 8 hours a day) wins over story points;
+  1 to 5 days becomes the estimate, more is over the size limit and is listed.
+- Created and resolved times become ``created`` and status events; comments become
+  ``commented`` events. The ``created`` event's reason says "imported from Jira ML-123":
+  that is how a later import finds the task again. Importing the same file twice adds
+  nothing; an issue changed in Jira since (and not on the board) is updated, with
+  ``status_changed``, ``moved_phase`` and ``assigned`` events. Files may come in any
+  order: a later file's epic takes in the tasks an earlier one had to leave in the Jira
+  project's project (a ``moved_project`` event says so).
 
-Everything is written through ``restore_into`` in one transaction, or nothing is.
+Everything is written in one transaction, or nothing is.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, update
 
 from mlkanban.domain.errors import BadInput
 from mlkanban.domain.statuses import Status
-from mlkanban.io.jira import JiraFile, JiraIssue, Problem
+from mlkanban.io.jira import SECONDS_PER_DAY, JiraFile, JiraIssue, Problem, parse_jira_date
+from mlkanban.io.jira_names import _unique, fold_handle, project_key_from, uid
+from mlkanban.io.jira_report import JiraPlan, count_of, listing, problems_message
 from mlkanban.io.records import Bundle, EventRecord, PersonRecord, ProjectRecord, TaskRecord
-from mlkanban.io.restore import ImportResult, restore_into
+from mlkanban.io.restore import ImportResult, _keep_numbers_unused, restore_into
+from mlkanban.store import tables
 from mlkanban.store.engine import write_engine
-from mlkanban.store.models import Event, Person, Project, Task
+
+__all__ = ["BoardState", "JiraPlan", "fold_handle", "import_jira", "plan_import",
+           "problems_message", "project_key_from", "read_state"]
 
 #: The reason on events the import writes; ``ML-123`` or ``project ML`` follows.
 IMPORTED_FROM = "imported from Jira "
-MAX_LISTED = 50
-MAX_LISTED_RECORDS = 20
 
-_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe",
-                       "Œ": "OE", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "ı": "i"})
+
+@dataclass(frozen=True)
+class BoardTask:
+    """A task an earlier import brought, as the planner needs it."""
+
+    key: str
+    project: str
+    status: str
+    updated_at: datetime
+    phase: str
+    owner: str | None
+    jira_parent: str | None
 
 
 @dataclass
@@ -60,14 +79,21 @@ class BoardState:
     next_numbers: dict[str, int] = field(default_factory=dict)
     imported_projects: dict[str, str] = field(default_factory=dict)
     """"ML-1" (an epic) or "project ML" (issues without an epic) -> project key."""
-    imported_tasks: dict[str, tuple[str, str, datetime]] = field(default_factory=dict)
-    """Jira key -> (task key, status, updated_at) of tasks imported before."""
+    imported_tasks: dict[str, BoardTask] = field(default_factory=dict)
+    """Jira key -> the task imported from it."""
+    jira_ids: dict[str, str] = field(default_factory=dict)
+    """Jira id -> Jira key, of imported tasks."""
+    numbers: dict[str, set[int]] = field(default_factory=dict)
+    """Project key -> the task numbers it holds."""
+
+    @property
+    def buckets(self) -> set[str]:
+        """The projects of issues outside any epic."""
+        return {key for ref, key in self.imported_projects.items() if ref.startswith("project ")}
 
 
 def read_state(conn: Connection) -> BoardState:
-    person, project, task, event = (
-        Person.__table__, Project.__table__, Task.__table__, Event.__table__
-    )
+    person, project, task, event = tables.person, tables.project, tables.task, tables.event
     state = BoardState()
     for row in conn.execute(select(person.c.handle, person.c.name).order_by(person.c.id)):
         state.handles.add(row.handle)
@@ -83,119 +109,69 @@ def read_state(conn: Connection) -> BoardState:
     )
     for row in conn.execute(query):
         state.imported_projects.setdefault(row.reason[len(IMPORTED_FROM):], row.key)
+    keys = dict(conn.execute(select(project.c.id, project.c.key)).all())
+    for project_id, number in conn.execute(select(task.c.project_id, task.c.number)):
+        state.numbers.setdefault(keys[project_id], set()).add(number)
+    owner = person.alias()
     query = (
-        select(task.c.key, task.c.status, task.c.updated_at, event.c.reason)
-        .select_from(event.join(task, event.c.task_id == task.c.id))
+        select(task.c.key, task.c.project_id, task.c.status, task.c.updated_at, task.c.phase,
+               owner.c.handle, task.c.jira_parent, task.c.jira_id, event.c.reason)
+        .select_from(event.join(task, event.c.task_id == task.c.id)
+                     .outerjoin(owner, task.c.owner_id == owner.c.id))
         .where(event.c.kind == "created", imported)
     )
     for row in conn.execute(query):
-        state.imported_tasks.setdefault(
-            row.reason[len(IMPORTED_FROM):], (row.key, row.status, row.updated_at)
-        )
+        jira_key = row.reason[len(IMPORTED_FROM):]
+        state.imported_tasks.setdefault(jira_key, BoardTask(
+            row.key, keys[row.project_id], row.status, row.updated_at, row.phase, row.handle,
+            row.jira_parent,
+        ))
+        if row.jira_id:
+            state.jira_ids.setdefault(row.jira_id, jira_key)
     return state
 
 
-@dataclass
-class JiraPlan:
-    """What an import adds, as export records, and the numbers to tell the user."""
-
-    bundle: Bundle
-    statuses: Counter = field(default_factory=Counter)
-    skipped: int = 0
-    """Issues already on the board, unchanged since."""
-    updated_tasks: int = 0
-    """Issues already on the board, changed in Jira since."""
-    notes: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "projects": len(self.bundle.projects),
-            "people": len(self.bundle.people),
-            "tasks": len(self.bundle.tasks) - self.updated_tasks,
-            "events": len(self.bundle.events),
-        }
-
-    def summary(self, verb: str = "Would import") -> str:
-        counts = self.counts()
-        if not any(counts.values()) and not self.updated_tasks:
-            return "Nothing to import: the board already has every issue in the file."
-        lines = [f"{verb} " + ", ".join(_count(n, kind) for kind, n in counts.items() if n)]
-        if self.statuses:
-            order = list(Status)
-            by_status = sorted(self.statuses.items(), key=lambda item: order.index(item[0]))
-            lines.append("  tasks: " + ", ".join(f"{n} {s.label}" for s, n in by_status))
-        for kind, items in (
-            ("project", [(p.key, p.name) for p in self.bundle.projects]),
-            ("person", [(p.handle, p.name) for p in self.bundle.people]),
-        ):
-            lines += [f"  {kind} {key}: {name}" for key, name in items[:MAX_LISTED_RECORDS]]
-            if len(items) > MAX_LISTED_RECORDS:
-                lines.append(f"  ... and {len(items) - MAX_LISTED_RECORDS} more")
-        if self.updated_tasks:
-            changed = _count(self.updated_tasks, "tasks")
-            lines.append(f"  {changed} changed in Jira since the last import, updated")
-        if self.skipped:
-            lines.append(f"  {_count(self.skipped, 'issues')} already on the board, unchanged")
-        return "\n".join(lines)
+@dataclass(frozen=True)
+class Comment:
+    at: datetime
+    author: str | None
+    text: str
 
 
-def _count(n: int, plural: str) -> str:
-    singular = {"people": "person"}.get(plural, plural.removesuffix("s"))
-    return f"{n} {singular if n == 1 else plural}"
+def read_comment(cell: str, issue: JiraIssue, names: dict[str, str]) -> Comment:
+    """``12/Mar/24 9:41 AM;author;text`` (the author an account id or a user name)."""
+    parts = cell.split(";", 2)
+    if len(parts) == 3:
+        try:
+            at = parse_jira_date(parts[0])
+        except ValueError:
+            pass
+        else:
+            author = parts[1].strip()
+            return Comment(at, names.get(author, author) or None, parts[2].strip())
+    return Comment(issue.created, None, cell.strip())
 
 
-def _listing(items: list[str], limit: int = 8) -> str:
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+class _Cycle(Exception):
+    pass
 
 
-def uid(*parts: str) -> str:
-    """A stable event id, so importing the same issue again finds its events."""
-    return hashlib.md5("|".join(("jira", *parts)).encode("utf-8")).hexdigest()
+@dataclass(frozen=True)
+class Rehome:
+    """A task an earlier file left in a Jira project's project, now in its epic's."""
 
-
-def fold_handle(name: str) -> str:
-    """A handle from a display name: ASCII, lower case, words joined by dots."""
-    text = name.split("@", 1)[0] if "@" in name else name
-    folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    handle = re.sub(r"[^a-z0-9]+", ".", ascii_text).strip(".")[:40].strip(".")
-    if not handle:
-        handle = "user." + hashlib.md5(name.encode("utf-8")).hexdigest()[:8]
-    return handle
-
-
-def project_key_from(name: str) -> str | None:
-    """``CHURN`` from "Churn prediction", or None when the name has no usable word."""
-    folded = unicodedata.normalize("NFKD", name.translate(_FOLD))
-    words = re.findall(r"[A-Z0-9]+", folded.encode("ascii", "ignore").decode("ascii").upper())
-    if not words:
-        return None
-    while words and words[0][0].isdigit():  # "2024 roadmap" -> ROADMAP
-        words.pop(0)
-    if not words:
-        return None
-    key = (words[0] if len(words[0]) >= 2 else "".join(words))[:10]
-    return key if len(key) >= 2 else None
-
-
-def _unique(base: str, taken: set[str], limit: int) -> str:
-    if base not in taken:
-        return base
-    for number in range(2, 10_000):
-        suffix = str(number)
-        candidate = base[: limit - len(suffix)] + suffix
-        if candidate not in taken:
-            return candidate
-    raise BadInput(f"cannot find a free name like {base!r}")
+    old_key: str
+    key: str
+    project: str
+    jira_parent: str | None
 
 
 class _Planner:
-    def __init__(self, jira: JiraFile, state: BoardState, actor: str) -> None:
+    def __init__(self, jira: JiraFile, state: BoardState, actor: str, now: datetime) -> None:
         self.jira = jira
         self.state = state
         self.actor = actor
+        self.now = now
         self.plan = JiraPlan(Bundle())
         self.by_key = {issue.key: issue for issue in jira.issues}
         self.by_id = {issue.issue_id: issue for issue in jira.issues if issue.issue_id}
@@ -204,18 +180,29 @@ class _Planner:
         self.taken_keys = set(state.project_keys)
         self.project_of_ref: dict[str, str] = {}
         self.new_projects: dict[str, ProjectRecord] = {}
-        self.first_seen: dict[str, datetime] = {}
+        self.numbers = {key: set(numbers) for key, numbers in state.numbers.items()}
         self.orphans: dict[str, list[str]] = {}
         self.too_big: list[str] = []
+        self.rehomes: list[Rehome] = []
+        self.comments = {
+            issue.key: [read_comment(c, issue, jira.names_by_id) for c in issue.comments]
+            for issue in jira.issues
+        }
+        self.first_seen: dict[str, datetime] = {}
+        self.assignees = {issue.assignee for issue in jira.issues if issue.assignee}
         for issue in jira.issues:
-            if issue.assignee:
-                seen = self.first_seen.get(issue.assignee)
-                self.first_seen[issue.assignee] = min(seen or issue.created, issue.created)
+            seen = [(issue.assignee, issue.created), (issue.reporter, issue.created)]
+            seen += [(c.author, c.at) for c in self.comments[issue.key]]
+            for name, when in seen:
+                if name:
+                    first = self.first_seen.get(name)
+                    self.first_seen[name] = min(first or when, when)
 
     # -------------------------------------------------------------- people
 
     def person(self, name: str | None) -> str | None:
-        """The handle for a display name, adding a person the first time it is seen."""
+        """The handle for a display name, adding a person the first time it is seen:
+        with a lane when they have tasks in the file, without one (inactive) otherwise."""
         if not name:
             return None
         if name in self.handles:
@@ -225,9 +212,10 @@ class _Planner:
             when = self.first_seen[name]
             handle = _unique(fold_handle(name), self.taken_handles, 40)
             self.taken_handles.add(handle)
-            self.plan.bundle.people.append(
-                PersonRecord(handle=handle, name=name, wip_limit=1, active=True, created_at=when)
-            )
+            active = name in self.assignees
+            self.plan.bundle.people.append(PersonRecord(
+                handle=handle, name=name, wip_limit=1, active=active, created_at=when,
+            ))
             self.plan.bundle.events.append(EventRecord(
                 uid=uid("person", handle), at=when, actor=self.actor, kind="person_added",
                 person=handle, new=handle, reason=f"{IMPORTED_FROM.strip()}: {name}",
@@ -235,17 +223,13 @@ class _Planner:
         self.handles[name] = handle
         return handle
 
-    def actor_for(self, reporter: str | None) -> str:
-        if not reporter:
-            return self.actor
-        return self.handles.get(reporter) or self.state.people_by_name.get(reporter) or (
-            fold_handle(reporter)
-        )
+    def actor_for(self, name: str | None) -> str:
+        return self.person(name) or self.actor
 
     # -------------------------------------------------------------- projects
 
     def project(self, ref: str, name: str, base: str | None, fallback: str,
-                issue: JiraIssue | None, created: datetime) -> str:
+                issue: JiraIssue | None, created: datetime, jira_key: str) -> str:
         """The project key for an epic (``ref`` = its Jira key) or a Jira project bucket."""
         if ref in self.project_of_ref:
             return self.project_of_ref[ref]
@@ -259,13 +243,14 @@ class _Planner:
             if issue is not None:
                 status = {Status.DONE: "shipped", Status.DROPPED: "stopped",
                           Status.WAITING: "paused"}.get(issue.status, "active")
+                if status == "active" and issue.epic_status.strip().lower() in _DONE_EPIC:
+                    status = "shipped"
             updated = issue.last_change if issue else created
-            record = ProjectRecord(
+            self.new_projects[key] = ProjectRecord(
                 key=key, name=name, description=issue.description if issue else "",
                 owner=owner, status=status, next_number=1, created_at=created,
-                updated_at=updated,
+                updated_at=updated, jira_key=jira_key,
             )
-            self.new_projects[key] = record
             self.plan.bundle.events.append(EventRecord(
                 uid=uid(ref, "project_added"), at=created,
                 actor=self.actor_for(issue.reporter) if issue else self.actor,
@@ -280,50 +265,83 @@ class _Planner:
         fallback = epic.key.replace("-", "").replace("_", "")
         if len(fallback) > 10:
             fallback = "EPIC" + epic.key.rsplit("-", 1)[1][-6:]
-        return self.project(epic.key, name, project_key_from(name), fallback, epic, epic.created)
+        return self.project(epic.key, name, project_key_from(name), fallback, epic,
+                            epic.created, epic.key)
 
-    def bucket_project(self, issue: JiraIssue) -> str:
-        prefix = issue.prefix
-        if f"project {prefix}" in self.project_of_ref:
-            return self.project_of_ref[f"project {prefix}"]
-        base = re.sub(r"[^A-Z0-9]", "", prefix)[:10]
+    def bucket_project(self, prefix: str) -> str:
+        ref = f"project {prefix}"
+        if ref in self.project_of_ref or ref in self.state.imported_projects:
+            return self.project_of_ref.get(ref) or self.state.imported_projects[ref]
+        base = "".join(c for c in prefix if c.isascii() and c.isalnum())[:10]
         base = base if len(base) >= 2 else base + "X" * (2 - len(base))
-        earliest = min(i.created for i in self.jira.issues if i.prefix == prefix)
-        return self.project(
-            f"project {prefix}", f"{prefix} (issues without an epic)", base, base, None, earliest
-        )
+        mine = [i for i in self.jira.issues if i.prefix == prefix]
+        named = next((i.project_name for i in mine if i.project_name), "")
+        name = named or f"{prefix} (issues without an epic)"
+        return self.project(ref, name[:200], base, base, None, min(i.created for i in mine),
+                            prefix)
 
-    def parent_of(self, issue: JiraIssue) -> JiraIssue | None:
-        for ref in (issue.parent, issue.epic_link):
-            if ref and ref != issue.issue_id and ref != issue.key:
-                found = self.by_id.get(ref) or self.by_key.get(ref)
-                if found is not None:
+    def resolve(self, ref: str, seen: set[str]) -> str | None:
+        """The (non-bucket) project a Jira parent reference leads to, through this file
+        and the board; None when the chain ends before an epic."""
+        if not ref:
+            return None
+        issue = self.by_key.get(ref) or self.by_id.get(ref)
+        if issue is not None:
+            if issue.key in seen:
+                raise _Cycle(issue.key)
+            seen.add(issue.key)
+            if issue.is_epic:
+                return self.epic_project(issue)
+            for parent in self.refs(issue):
+                found = self.resolve(parent, seen)
+                if found:
                     return found
-        return None
+            return None
+        if ref in self.state.imported_projects and not ref.startswith("project "):
+            return self.state.imported_projects[ref]
+        jira_key = ref if ref in self.state.imported_tasks else self.state.jira_ids.get(ref)
+        if jira_key is None or jira_key in seen:
+            return None
+        seen.add(jira_key)
+        board = self.state.imported_tasks[jira_key]
+        if board.project not in self.state.buckets:
+            return board.project
+        return self.resolve(board.jira_parent or "", seen)
 
-    def project_for(self, issue: JiraIssue) -> str:
-        """Follow parents up to an epic; no epic means the Jira project's bucket."""
+    @staticmethod
+    def refs(issue: JiraIssue) -> list[str]:
+        refs = [issue.parent_key or issue.parent, issue.epic_link]
+        return [r for r in refs if r and r not in (issue.key, issue.issue_id)]
+
+    def jira_parent(self, issue: JiraIssue) -> str | None:
+        """Its parent's Jira key (its id only when no file so far had the parent)."""
+        parent = issue.parent_key or issue.parent
+        if parent and parent not in self.by_key:
+            found = self.by_id.get(parent)
+            parent = found.key if found else self.state.jira_ids.get(parent, parent)
+        return parent or issue.epic_link or None
+
+    def project_for(self, issue: JiraIssue) -> tuple[str, bool]:
+        """Its epic's project (following parents), else its Jira project's bucket."""
         seen = {issue.key}
-        current = issue
-        while True:
-            parent = self.parent_of(current)
-            if parent is None:
-                for ref in (current.epic_link, current.parent):  # imported by an earlier file
-                    if ref in self.state.imported_projects:
-                        return self.state.imported_projects[ref]
-                    if ref in self.state.imported_tasks:
-                        return self.state.imported_tasks[ref][0].rsplit("-", 1)[0]
-                key = self.bucket_project(issue)
-                if current.parent or current.epic_link:
-                    missing = current.parent or current.epic_link
-                    self.orphans.setdefault(key, []).append(f"{issue.key} (parent {missing})")
-                return key
-            if parent.key in seen:
-                raise _Cycle(parent.key)
-            if parent.is_epic:
-                return self.epic_project(parent)
-            seen.add(parent.key)
-            current = parent
+        for ref in self.refs(issue):
+            found = self.resolve(ref, seen)
+            if found:
+                return found, False
+        key = self.bucket_project(issue.prefix)
+        if self.refs(issue) and issue.key not in self.state.imported_tasks:
+            self.orphans.setdefault(key, []).append(
+                f"{issue.key} (parent {self.refs(issue)[0]})"
+            )
+        return key, True
+
+    def number_for(self, project: str, number: int) -> int:
+        """Jira's number when the project has it free, else the next free one."""
+        taken = self.numbers.setdefault(project, set())
+        if number in taken:
+            number = max([*taken, self.state.next_numbers.get(project, 1) - 1]) + 1
+        taken.add(number)
+        return number
 
     # -------------------------------------------------------------- tasks
 
@@ -331,63 +349,117 @@ class _Planner:
         issues = sorted(self.jira.issues, key=lambda i: (i.created, i.line))
         for epic in (i for i in issues if i.is_epic):
             self.epic_project(epic)
-        numbers: dict[str, int] = {}
         for issue in (i for i in issues if not i.is_epic):
             try:
-                project = self.project_for(issue)
+                project, in_bucket = self.project_for(issue)
             except _Cycle as cycle:
                 self.plan.problems.append(
                     Problem(issue.line, issue.key, f"its parents form a cycle (through {cycle})")
                 )
                 continue
             existing = self.state.imported_tasks.get(issue.key)
-            if existing is not None and existing[2] >= issue.last_change:
+            if existing is None:
+                key = f"{project}-{self.number_for(project, issue.number)}"
+                self.task(issue, project, key, None)
+                continue
+            key = existing.key
+            if not in_bucket and existing.project != project:
+                key = self.rehome(issue.key, existing, project, self.jira_parent(issue))
+            if existing.updated_at >= issue.last_change:
                 self.plan.skipped += 1
                 continue
-            if existing is not None:
-                key, old_status = existing[0], existing[1]
-                project = key.rsplit("-", 1)[0]  # it stays where the first import put it
-                self.plan.updated_tasks += 1
-            else:
-                number = numbers.get(project) or self.state.next_numbers.get(project, 1)
-                numbers[project] = number + 1
-                key, old_status = f"{project}-{number}", Status.TODO.value
-            self.task(issue, project, key, old_status, is_new=existing is None)
+            self.plan.updated_tasks += 1
+            self.task(issue, key.rsplit("-", 1)[0], key, existing)
+        self.rehome_board_tasks()
+        self.finish_projects()
+        self.notes()
+        return self.plan
+
+    def rehome(self, jira_key: str, board: BoardTask, project: str, parent: str | None) -> str:
+        if board.project not in self.state.buckets:
+            return board.key  # only tasks an earlier file could not place move
+        number = int(board.key.rsplit("-", 1)[1])
+        self.numbers.get(board.project, set()).discard(number)
+        key = f"{project}-{self.number_for(project, int(jira_key.rsplit('-', 1)[1]))}"
+        self.rehomes.append(Rehome(board.key, key, project, parent))
+        self.plan.bundle.events.append(EventRecord(
+            uid=uid(jira_key, "moved_project", project), at=self.now, actor=self.actor,
+            kind="moved_project", project=project, task=key, field="project",
+            old=board.key, new=key, reason=f"its epic came in a later Jira file ({jira_key})",
+        ))
+        return key
+
+    def rehome_board_tasks(self) -> None:
+        """Tasks of earlier files that this file's epics (or parents) now place."""
+        for jira_key, board in sorted(self.state.imported_tasks.items()):
+            if jira_key in self.by_key or board.project not in self.state.buckets:
+                continue
+            parent = board.jira_parent or ""
+            known = self.by_id.get(parent)
+            try:
+                project = self.resolve(parent, {jira_key})
+            except _Cycle:
+                continue
+            if project is not None and project != board.project:
+                self.rehome(jira_key, board, project, known.key if known else parent)
+            elif known is not None:
+                self.rehomes.append(Rehome(board.key, board.key, board.project, known.key))
+
+    def finish_projects(self) -> None:
+        highest: dict[str, int] = {}
+        for issue in self.jira.issues:  # the Jira project's own numbers stay free
+            highest[issue.prefix] = max(highest.get(issue.prefix, 0), issue.number)
         for key, record in self.new_projects.items():
             updated = max([record.updated_at, *(t.created_at for t in self.plan.bundle.tasks
                                                 if t.project == key)])
+            numbers = self.numbers.get(key, set())
+            next_number = max([0, *numbers]) + 1
+            if record.jira_key in highest:
+                next_number = max(next_number, highest[record.jira_key] + 1)
             self.new_projects[key] = record.model_copy(update={
-                "next_number": numbers.get(key, 1), "updated_at": updated,
+                "next_number": next_number, "updated_at": updated,
             })
         self.plan.bundle.projects = list(self.new_projects.values())
+
+    def notes(self) -> None:
         for key, issues in self.orphans.items():
             self.plan.notes.append(
-                f"{_count(len(issues), 'issues')} with a parent not in the file went to "
-                f"project {key}: {_listing(issues)}"
+                f"{count_of(len(issues), 'issues')} with a parent not in the file went to "
+                f"project {key} (a later file with the parent moves them): {listing(issues)}"
             )
         if self.too_big:
             self.plan.notes.append(
-                f"{_count(len(self.too_big), 'issues')} over 5 story points, the size limit, "
-                f"left unestimated (split them on the board): {_listing(self.too_big)}"
+                f"{count_of(len(self.too_big), 'issues')} estimated over 5 days, the size "
+                f"limit, left unestimated (split them on the board): {listing(self.too_big)}"
             )
-        self.note_wip()
-        return self.plan
-
-    def note_wip(self) -> None:
-        """Jira has no WIP limit; say who starts on the board past theirs."""
         busy = Counter(t.owner for t in self.plan.bundle.tasks
                        if t.status is Status.IN_PROGRESS and t.owner)
         new_people = {p.handle for p in self.plan.bundle.people}
         over = [f"{handle} ({count} in progress)" for handle, count in sorted(busy.items())
                 if count > 1 and handle in new_people]
-        if over:
+        if over:  # Jira has no WIP limit
             self.plan.notes.append(
-                f"past the WIP limit of 1 from the start, {_count(len(over), 'people')}: "
-                f"{_listing(over)}; raise it (mlkanban person edit HANDLE --wip N) "
+                f"past the WIP limit of 1 from the start, {count_of(len(over), 'people')}: "
+                f"{listing(over)}; raise it (mlkanban person edit HANDLE --wip N) "
                 "or move some tasks to waiting"
             )
+        self.plan.left_out = +self.jira.left_out
 
-    def task(self, issue: JiraIssue, project: str, key: str, old_status: str, is_new: bool) -> None:
+    def estimate(self, issue: JiraIssue) -> int | None:
+        """Original Estimate when Jira has one, else story points, as working days."""
+        days = None
+        if issue.original_estimate:
+            days = issue.original_estimate / SECONDS_PER_DAY
+        elif issue.story_points:
+            days = issue.story_points
+        if not days:
+            return None
+        if days > 5:
+            self.too_big.append(issue.key)
+            return None
+        return max(1, math.ceil(days))
+
+    def task(self, issue: JiraIssue, project: str, key: str, old: BoardTask | None) -> None:
         owner = self.person(issue.assignee)
         status = issue.status
         status_at = issue.created
@@ -395,62 +467,64 @@ class _Planner:
             status_at = issue.resolved or issue.updated or issue.created
         elif status in (Status.IN_PROGRESS, Status.WAITING):
             status_at = issue.status_changed or issue.updated or issue.created
-        estimate = None
-        if issue.story_points:
-            if issue.story_points <= 5:
-                estimate = max(1, math.ceil(issue.story_points))
-            else:
-                self.too_big.append(issue.key)
         record = TaskRecord(
             key=key, project=project, number=int(key.rsplit("-", 1)[1]), title=issue.title,
-            description=issue.description, phase=issue.phase, owner=owner, estimate=estimate,
-            status=status, reason=issue.reason, created_at=issue.created,
-            updated_at=max(issue.last_change, status_at), status_at=status_at,
-            started_at=status_at if status is Status.IN_PROGRESS else None,
-            done_at=status_at if status is Status.DONE else None,
+            description=issue.full_description, phase=issue.phase, owner=owner,
+            estimate=self.estimate(issue), status=status, reason=issue.reason,
+            created_at=issue.created, updated_at=max(issue.last_change, status_at),
+            status_at=status_at, started_at=status_at if status is Status.IN_PROGRESS else None,
+            done_at=status_at if status is Status.DONE else None, jira_key=issue.key,
+            jira_id=issue.issue_id or None, jira_parent=self.jira_parent(issue),
+            labels=" ".join(dict.fromkeys(issue.labels)),
         )
         self.plan.bundle.tasks.append(record)
         self.plan.statuses[status] += 1
         events = self.plan.bundle.events
         actor = self.actor_for(issue.reporter)
-        if is_new:
-            events.append(EventRecord(
-                uid=uid(issue.key, "created"), at=issue.created, actor=actor, kind="created",
-                project=project, task=key, new=record.title, reason=IMPORTED_FROM + issue.key,
-            ))
+        changed_by = self.handles.get(issue.assignee or "", actor)
+        at = issue.updated or issue.last_change
+
+        def event(kind: str, when: datetime, *parts: str, tag: str = "", **values) -> None:
+            events.append(EventRecord(uid=uid(issue.key, tag or kind, *parts), at=when,
+                                      kind=kind, project=project, task=key, **values))
+
+        if old is None:
+            event("created", issue.created, actor=actor, new=record.title,
+                  reason=IMPORTED_FROM + issue.key)
+        else:
+            if old.phase != issue.phase.value:
+                event("moved_phase", at, issue.phase.value, at.isoformat(), actor=changed_by,
+                      field="phase", old=old.phase, new=issue.phase.value)
+            if old.owner != owner:
+                event("assigned", at, owner or "-", at.isoformat(), actor=changed_by,
+                      field="owner", old=old.owner, new=owner)
+        old_status = old.status if old else Status.TODO.value
         if status.value != old_status:
             kind = "started" if status is Status.IN_PROGRESS else "status_changed"
-            events.append(EventRecord(
-                uid=uid(issue.key, "status", status.value), at=status_at,
-                actor=self.handles.get(issue.assignee or "", actor), kind=kind,
-                project=project, task=key, field="status", old=old_status, new=status.value,
-                reason=issue.reason,
-            ))
+            event(kind, status_at, status.value, tag="status", actor=changed_by,
+                  field="status", old=old_status, new=status.value, reason=issue.reason)
+        for comment in self.comments[issue.key]:
+            event("commented", comment.at, comment.at.isoformat(), comment.author or "",
+                  comment.text, actor=self.actor_for(comment.author), new=comment.text)
 
 
-class _Cycle(Exception):
-    pass
+_DONE_EPIC = {"done", "closed", "resolved", "hecho", "listo", "terminé", "fertig",
+              "concluído", "completato", "готово"}
 
 
-def plan_import(jira: JiraFile, state: BoardState, actor: str) -> JiraPlan:
+def plan_import(jira: JiraFile, state: BoardState, actor: str, now: datetime) -> JiraPlan:
     """The records an import adds, given what the board holds (pure)."""
-    plan = _Planner(jira, state, actor).run()
+    planner = _Planner(jira, state, actor, now)
+    plan = planner.run()
+    plan.rehomes = planner.rehomes
     plan.problems[:0] = jira.problems
     plan.problems.sort(key=lambda p: p.line)
     return plan
 
 
-def problems_message(name: str, problems: list[Problem]) -> str:
-    noun = "problem" if len(problems) == 1 else "problems"
-    lines = [f"{name}: {len(problems)} {noun}; nothing was imported:"]
-    lines += [f"  {problem}" for problem in problems[:MAX_LISTED]]
-    if len(problems) > MAX_LISTED:
-        lines.append(f"  ... and {len(problems) - MAX_LISTED} more")
-    return "\n".join(lines)
-
-
 def import_jira(
-    engine: Engine, jira: JiraFile, *, actor: str, name: str, dry_run: bool = False
+    engine: Engine, jira: JiraFile, *, actor: str, name: str, now: datetime,
+    dry_run: bool = False,
 ) -> tuple[JiraPlan, ImportResult | None]:
     """Plan against the board and write it in one transaction (not at all for a dry run).
 
@@ -459,12 +533,34 @@ def import_jira(
     """
     if dry_run:
         with engine.connect() as conn:
-            plan = plan_import(jira, read_state(conn), actor)
+            plan = plan_import(jira, read_state(conn), actor, now)
     else:
         with write_engine(engine).connect() as conn, conn.begin():
-            plan = plan_import(jira, read_state(conn), actor)
+            plan = plan_import(jira, read_state(conn), actor, now)
             if not plan.problems:
-                return plan, restore_into(conn, plan.bundle)
+                return plan, write_plan(conn, plan)
     if plan.problems:
         raise BadInput(problems_message(name, plan.problems))
     return plan, None
+
+
+def write_plan(conn: Connection, plan: JiraPlan) -> ImportResult:
+    """People and projects first, then tasks moved to their epic's project, then the
+    rest: a moved task keeps its row (and history) under its new key."""
+    bundle = plan.bundle
+    result = restore_into(conn, Bundle(people=bundle.people, projects=bundle.projects))
+    if plan.rehomes:
+        task, project = tables.task, tables.project
+        ids = dict(conn.execute(select(project.c.key, project.c.id)).all())
+        for move in plan.rehomes:
+            conn.execute(update(task).where(task.c.key == move.old_key).values(
+                key=move.key, project_id=ids[move.project],
+                number=int(move.key.rsplit("-", 1)[1]), jira_parent=move.jira_parent,
+            ))
+        _keep_numbers_unused(conn, {ids[move.project] for move in plan.rehomes})
+    rest = restore_into(conn, bundle.model_copy(update={"people": [], "projects": []}))
+    for kind, n in rest.added.items():
+        result.added[kind] = result.added.get(kind, 0) + n
+    for kind, n in rest.updated.items():
+        result.updated[kind] = result.updated.get(kind, 0) + n
+    return result

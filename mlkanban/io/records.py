@@ -54,6 +54,7 @@ class ProjectRecord(_Record):
     created_at: AwareDatetime
     updated_at: AwareDatetime
     plan: dict[Phase, Annotated[float, Field(ge=0, le=104)]] = {}
+    jira_key: str | None = None
 
 
 class TaskRecord(_Record):
@@ -74,6 +75,10 @@ class TaskRecord(_Record):
     started_at: AwareDatetime | None = None
     status_at: AwareDatetime
     done_at: AwareDatetime | None = None
+    jira_key: str | None = None
+    jira_id: str | None = None
+    jira_parent: str | None = None
+    labels: str = ""
 
     @field_validator("key")
     @classmethod

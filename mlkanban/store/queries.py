@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
@@ -41,13 +42,22 @@ _TASK_COLUMNS = (
     T.c.status_at,
     T.c.done_at,
     T.c.description,
+    T.c.jira_key,
+    T.c.labels,
 )
+_JIRA_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}-[1-9][0-9]{0,11}$")
+#: A sub-task's parent: the task whose Jira key its ``jira_parent`` names.
+_PARENT = T.alias("parent")
 
 
 def task_select() -> Select:
     return (
-        select(*_TASK_COLUMNS)
-        .select_from(T.join(P, T.c.project_id == P.c.id).outerjoin(PE, T.c.owner_id == PE.c.id))
+        select(*_TASK_COLUMNS, _PARENT.c.key.label("parent"))
+        .select_from(
+            T.join(P, T.c.project_id == P.c.id)
+            .outerjoin(PE, T.c.owner_id == PE.c.id)
+            .outerjoin(_PARENT, T.c.jira_parent == _PARENT.c.jira_key)
+        )
         .order_by(P.c.key, T.c.number)
     )
 
@@ -69,6 +79,9 @@ def _task_view(row) -> TaskView:
         status_at=row.status_at,
         done_at=row.done_at,
         description=row.description,
+        jira_key=row.jira_key,
+        parent=row.parent,
+        labels=tuple(row.labels.split()) if row.labels else (),
     )
 
 
@@ -81,9 +94,17 @@ def tasks(
     phase: Phase | None = None,
     statuses: Iterable[Status] | None = None,
     done_since: datetime | None = None,
+    label: str | None = None,
+    parent: str | None = None,
 ) -> list[TaskView]:
-    """Tasks matching every given filter. ``done_since`` keeps only recent done ones."""
+    """Tasks matching every given filter. ``done_since`` keeps only recent done ones;
+    ``parent`` (a task key) keeps its sub-tasks."""
     query = task_select()
+    if label is not None:
+        padded = func.lower(" " + T.c.labels + " ")
+        query = query.where(padded.contains(f" {label.lower()} ", autoescape=True))
+    if parent is not None:
+        query = query.where(_PARENT.c.key == parent)
     if owner is not None:
         query = query.where(PE.c.handle == owner)
     if unassigned:
@@ -102,6 +123,29 @@ def tasks(
 def task(conn: Connection, key: str) -> TaskView | None:
     row = conn.execute(task_select().where(T.c.key == key)).first()
     return _task_view(row) if row else None
+
+
+def resolve_key(conn: Connection, text: str, *, project: bool = False) -> str:
+    """The task (or project) key a user typed, as ours: our own key first, else the
+    Jira key it was imported from (``ML-342``), so every command that takes a KEY takes
+    either. A key found nowhere comes back as typed, for the caller's "no task" message."""
+    from mlkanban.store import validate
+
+    value = text.strip().upper()
+    ours = validate.PROJECT_KEY_RE if project else validate.TASK_KEY_RE
+    if not ours.match(value) and not _JIRA_KEY_RE.match(value):
+        return validate.project_key(text) if project else validate.task_key(text)
+    table = P if project else T
+    if ours.match(value) and conn.execute(
+        select(table.c.id).where(table.c.key == value)
+    ).first() is not None:
+        return value
+    found = conn.execute(
+        select(table.c.key).where(table.c.jira_key == value).order_by(table.c.id).limit(1)
+    ).scalar()
+    if found is not None:
+        return found
+    return validate.project_key(text) if project else validate.task_key(text)
 
 
 def done_counts_before(
@@ -146,6 +190,7 @@ def projects(conn: Connection, keys: Sequence[str] | None = None) -> list[Projec
             P.c.metric,
             P.c.outcome,
             P.c.outcome_why,
+            P.c.jira_key,
         )
         .select_from(P.outerjoin(owner, P.c.owner_id == owner.c.id))
         .order_by(P.c.key)
@@ -168,6 +213,7 @@ def projects(conn: Connection, keys: Sequence[str] | None = None) -> list[Projec
             outcome=row.outcome,
             outcome_why=row.outcome_why,
             plan=dict(sorted(plans.get(row.id, {}).items(), key=lambda item: item[0].index)),
+            jira_key=row.jira_key,
         )
         for row in rows
     ]

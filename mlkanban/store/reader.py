@@ -62,8 +62,8 @@ class Reader:
     # ------------------------------------------------------------------ tasks
 
     def task(self, key: str) -> TaskView:
-        value = validate.task_key(key)
         with self.read() as conn:
+            value = queries.resolve_key(conn, key)
             view = queries.task(conn, value)
         if view is None:
             raise NotFound(f"no task {value!r}")
@@ -101,8 +101,8 @@ class Reader:
         return person
 
     def require_project(self, key: str) -> ProjectView:
-        value = validate.project_key(key)
         with self.read() as conn:
+            value = queries.resolve_key(conn, key, project=True)
             found = queries.projects(conn, [value])
         if not found:
             raise NotFound(f"no project {value!r} (see: mlkanban project ls)")

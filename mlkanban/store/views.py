@@ -35,6 +35,7 @@ class ProjectView:
     outcome: str | None = None
     outcome_why: str | None = None
     plan: dict[Phase, float] = field(default_factory=dict)
+    jira_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ class TaskView:
     status_at: datetime
     done_at: datetime | None
     description: str = ""
+    jira_key: str | None = None
+    parent: str | None = None
+    """The key of the task it is a sub-task of (imported from Jira)."""
+    labels: tuple[str, ...] = ()
 
     @property
     def number(self) -> int:
@@ -87,6 +92,9 @@ class TaskView:
             "created_at": self.created_at.isoformat(),
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "done_at": self.done_at.isoformat() if self.done_at else None,
+            "jira_key": self.jira_key,
+            "parent": self.parent,
+            "labels": list(self.labels),
         }
 
 
