@@ -61,7 +61,13 @@ def export_records(conn: Connection, exported_at) -> Iterator[dict]:
             "created_at": iso(created_at),
             "updated_at": iso(updated_at),
             "plan": {phase.value: weeks for phase, weeks in project.plan.items()},
+            "jira_key": project.jira_key,
         }
+    task_table = tables.task
+    jira = {row.key: (row.jira_id, row.jira_parent) for row in conn.execute(
+        select(task_table.c.key, task_table.c.jira_id, task_table.c.jira_parent)
+        .where(task_table.c.jira_key.is_not(None))
+    )}
     for task in queries.tasks(conn):
         yield {
             "type": "task",
@@ -81,6 +87,10 @@ def export_records(conn: Connection, exported_at) -> Iterator[dict]:
             "started_at": iso(task.started_at),
             "status_at": iso(task.status_at),
             "done_at": iso(task.done_at),
+            "jira_key": task.jira_key,
+            "jira_id": jira.get(task.key, (None, None))[0],
+            "jira_parent": jira.get(task.key, (None, None))[1],
+            "labels": " ".join(task.labels),
         }
     for event in queries.events(conn):
         record = event.as_dict()
