@@ -12,10 +12,11 @@ from textual.screen import Screen
 from mlkanban.config import Settings
 from mlkanban.store.service import Service
 from mlkanban.tui.commands import BoardCommands
+from mlkanban.tui.key_queue import InOrderKeys
 from mlkanban.tui.screens.board import BoardScreen
 
 
-class BoardApp(App[None]):
+class BoardApp(InOrderKeys, App[None]):
     """mlkanban's board: six phase columns × one swimlane per person."""
 
     CSS_PATH = ["board.tcss", "dialogs.tcss"]

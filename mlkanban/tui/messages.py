@@ -10,7 +10,7 @@ from textual.message import Message
 from mlkanban.domain.rules import SPLIT
 from mlkanban.store.board import Card, Snapshot
 from mlkanban.store.service import Change, Service
-from mlkanban.store.views import EventView
+from mlkanban.store.views import EventView, TaskView
 
 #: How the board words each remedy a refusal names (``MlkanbanError.remedy``).
 REMEDIES = {SPLIT: "S on a card splits it"}
@@ -54,3 +54,11 @@ class HistoryLoaded(Message):
     card: Card
     events: list[EventView]
 
+
+
+@dataclass
+class ClosedLoaded(Message):
+    """Every done and dropped task, to show in a list; the cursor goes to ``key``."""
+
+    tasks: list[TaskView]
+    key: str | None = None

@@ -30,6 +30,12 @@ def pytest_pyfunc_call(pyfuncitem):
     return True
 
 
+def acting_as(service: Service, handle: str) -> Service:
+    """The same database and clock, acting as ``handle``."""
+    return Service(service.engine, actor=handle, clock=service.clock,
+                   calendar=service.calendar, migrate=False)
+
+
 def seed_board(service: Service, now: datetime) -> None:
     """Three people, two projects; every status, a fold of old done cards, an over-size
     task and a WIP override, all backdated so ages are real working days."""
@@ -68,15 +74,17 @@ def seed_board(service: Service, now: datetime) -> None:
     task("CHURN", "Write the evaluation report", Phase.MODELING, "alice", 2, 5)
 
     # Bob: WIP limit 2, one started with an override, an A/B test waiting.
+    # Only a task's owner starts, parks or finishes it: bob acts for himself.
+    bob = acting_as(service, "bob")
     first = task("RECS", "Serve two-tower model behind a flag", Phase.PRODUCTIZATION, "bob", 4, 8)
-    service.start(first, at=at(2))
+    bob.start(first, at=at(2))
     ab = task("RECS", "Run A/B test on 10% of traffic", Phase.AB_TESTING, "bob", 5, 8)
-    service.start(ab, at=at(7))
-    service.wait(ab, "A/B test collecting traffic until Friday", at=at(6))
+    bob.start(ab, at=at(7))
+    bob.wait(ab, "A/B test collecting traffic until Friday", at=at(6))
     second = task("RECS", "Backfill item embeddings", Phase.PRODUCTIZATION, "bob", 2, 6)
-    service.start(second, at=at(1))
+    bob.start(second, at=at(1))
     hot = task("RECS", "Fix cold-start fallback crash", Phase.PRODUCTIZATION, "bob", 1, 1)
-    service.start(hot, override="production incident", at=at(0, hour=9))
+    bob.start(hot, override="production incident", at=at(0, hour=9))
 
     # Carol: only to do; unassigned work in research.
     task("RECS", "Define success metric with product", Phase.RESEARCH, "carol", 1, 4)
@@ -106,6 +114,12 @@ def board_service(service: Service, clock: FixedClock) -> Service:
 @pytest.fixture
 def app(board_service: Service, settings: Settings) -> BoardApp:
     return make_app(board_service, settings)
+
+
+@pytest.fixture
+def carol_app(board_service: Service, settings: Settings) -> BoardApp:
+    """The seeded board acting as carol, who owns RECS-5 and has nothing in progress."""
+    return make_app(acting_as(board_service, "carol"), settings)
 
 
 @pytest.fixture

@@ -160,14 +160,14 @@ async def test_help_is_generated_from_the_bindings_including_a_remapped_key(boar
     from mlkanban.config import Settings
     from mlkanban.tui.app import make_app
 
-    app = make_app(board_service, Settings(keymap={"board.start": "S"}))
+    app = make_app(board_service, Settings(keymap={"board.start": "B"}))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_board(pilot)
         await pilot.press("question_mark")
         help_screen = pilot.app.screen
         assert isinstance(help_screen, HelpScreen)
         rows = {row.description: row for row in help_screen.keys}
-        assert rows["Start"].keys == "S"
+        assert rows["Start"].keys == "B"
         assert rows["Hand down"].keys.split() == ["shift+↓", "J"]
         assert {"The focused card", "Moving around", "Anywhere"} == {
             {"board": "The focused card", "cursor": "Moving around", "app": "Anywhere"}[r.section]
@@ -175,10 +175,10 @@ async def test_help_is_generated_from_the_bindings_including_a_remapped_key(boar
         }
 
 
-async def test_command_palette_offers_board_actions_and_tasks(app, board_service):
+async def test_command_palette_offers_board_actions_and_tasks(carol_app, board_service):
     from mlkanban.tui.commands import BoardCommands
 
-    async with app.run_test(size=SIZE) as pilot:
+    async with carol_app.run_test(size=SIZE) as pilot:
         await wait_for_board(pilot)
         provider = BoardCommands(board(pilot), None)
         names = [name for name, _, _ in provider._commands()]
@@ -195,8 +195,11 @@ def test_every_palette_action_exists_on_the_board():
     from mlkanban.tui.commands import ACTIONS
     from mlkanban.tui.screens.board import BoardScreen
 
-    missing = [action for _, action, _ in ACTIONS if not hasattr(BoardScreen, f"action_{action}")]
+    names = {action.partition("(")[0] for _, action, _ in ACTIONS}
+    missing = [name for name in names if not hasattr(BoardScreen, f"action_{name}")]
     assert missing == []
+    bound = {binding.action for binding in BoardScreen.BINDINGS}
+    assert bound - {action for _, action, _ in ACTIONS} == set()  # every key's action
 
 
 async def test_r_opens_the_weekly_review_of_this_week(demo_app):

@@ -4,6 +4,8 @@ The screen is the board's controller. The ``BoardView`` widget draws a ``Grid`` 
 moves a cursor; dialogs collect input and return it. Every database call runs in a
 thread worker and reports back with a message, so the board never freezes on a slow
 or busy database, and every refusal comes back as a notification that says why.
+The card actions live in ``board_actions``, setting up and recovering in
+``board_setup``, and the words around the cards in ``board_layout``.
 """
 
 from __future__ import annotations
@@ -14,13 +16,11 @@ from collections.abc import Callable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Header, Input
 from textual.worker import get_current_worker
 
 from mlkanban.config import Settings
 from mlkanban.domain.errors import MlkanbanError, WipRefused
-from mlkanban.domain.phases import PHASES
 from mlkanban.domain.statuses import Status
 from mlkanban.store.board import Card, ColumnMode, Grid, LaneMode, Snapshot, arrange, read_board
 from mlkanban.store.service import Change, Service
@@ -31,22 +31,16 @@ from mlkanban.tui.messages import (
     BoardStale,
     ChangeMade,
     ChangeRefused,
-    HistoryLoaded,
     Write,
 )
+from mlkanban.tui.screens.board_actions import board_words
+from mlkanban.tui.screens.board_layout import count_shown, next_steps, no_match, subtitle
+from mlkanban.tui.screens.board_setup import SetupActions
 from mlkanban.tui.widgets.board_view import BoardView
 from mlkanban.tui.widgets.key_bar import KeyBar
 
-STATUS_ACTIONS = {
-    Status.IN_PROGRESS: "start",
-    Status.WAITING: "wait",
-    Status.DONE: "done",
-    Status.TODO: "reopen",
-    Status.DROPPED: "drop",
-}
 
-
-class BoardScreen(Screen[None]):
+class BoardScreen(SetupActions):
     """Six phase columns, one swimlane per person (or per project).
 
     | Key | Does |
@@ -57,6 +51,8 @@ class BoardScreen(Screen[None]):
     | `n`, `e`/`enter`, `v` | new task, edit, details and history |
     | `m` | everything that can be done to the card (also right-click) |
     | `/`, `g`, `t` | filter, lanes by person/project, phase/status columns |
+    | `u` | undo the last change |
+    | `a` `A`, `N` `O`, `c` | add/edit a person, add/edit a project, done and dropped |
     """
 
     BINDINGS = [
@@ -95,6 +91,18 @@ class BoardScreen(Screen[None]):
                 tooltip="The focused card's project: plan, deliverables, pivots, outcome"),
         Binding("r", "review", "Review", id="board.review",
                 tooltip="This week's review: the same content as `mlkanban report`"),
+        Binding("u", "undo", "Undo", id="board.undo",
+                tooltip="Undo your last change (the history keeps both)"),
+        Binding("c", "closed", "Closed", show=False, id="board.closed",
+                tooltip="Every done and dropped task: find one and reopen it"),
+        Binding("a", "add_person", "Add person", show=False, id="board.add-person",
+                tooltip="A new person: a swimlane with a WIP limit"),
+        Binding("A", "edit_person", "Edit person", show=False, id="board.edit-person",
+                tooltip="Name and WIP limit of the person whose lane this is"),
+        Binding("N", "add_project", "Add project", show=False, id="board.add-project",
+                tooltip="A new project: key, name, owner, hypothesis, metric, plan"),
+        Binding("O", "edit_project", "Edit project", show=False, id="board.edit-project",
+                tooltip="Edit the focused card's project, its plan included"),
         Binding("ctrl+r,f5", "reload", "Reload", show=False, id="board.reload",
                 tooltip="Read the database again"),
     ]
@@ -115,11 +123,12 @@ class BoardScreen(Screen[None]):
         self._write_lock = threading.Lock()
         self._event_id = -1
         self._pending_focus: str | None = None
+        self._hidden: tuple = ((), ())
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Header(icon="≡")
         yield Input(
             placeholder="Filter: words to match in key, title, @owner, phase or status "
             "— Enter keeps it, Esc clears it",
@@ -127,10 +136,6 @@ class BoardScreen(Screen[None]):
         )
         yield BoardView(id="board")
         yield KeyBar()
-
-    @property
-    def board(self) -> BoardView:
-        return self.query_one(BoardView)
 
     def on_mount(self) -> None:
         self.load()
@@ -180,14 +185,6 @@ class BoardScreen(Screen[None]):
         self._event_id = message.snapshot.event_id
         focus, self._pending_focus = self._pending_focus, None
         self.redraw(focus=focus or (self._first_focus() if first_load else None))
-        if first_load and not self.snapshot.projects:
-            self.notify(
-                "The board is empty. Add your team and a project from a shell:\n"
-                "  mlkanban person add alice --name 'Alice Martin'\n"
-                "  mlkanban project add CHURN 'Churn prediction'\n"
-                "then press n here for a new task (or try: mlkanban demo).",
-                title="Welcome to mlkanban", timeout=30,
-            )
 
     def _first_focus(self) -> str | None:
         """On opening: the acting person's task in progress, else their first card."""
@@ -204,23 +201,33 @@ class BoardScreen(Screen[None]):
         arrangement = (self.lane_mode, self.column_mode, self.filter_text)
         grid = self._grids.get(arrangement)
         if grid is None:
-            grid = arrange(
+            grid = count_shown(arrange(
                 self.snapshot, lanes=self.lane_mode, columns=self.column_mode,
                 filter_text=self.filter_text, me=self.service.actor,
-            )
+            ))
             self._grids[arrangement] = grid
         self.grid = grid
-        self.board.show(self.grid, focus=focus)
+        if self.filter_text and not grid.card_count:
+            notice = no_match(self.filter_text)
+        else:
+            notice = next_steps(self.snapshot, self.service.actor)
+        self.board.show(self.grid, focus=focus, notice=notice)
         self._update_title()
 
     def _update_title(self) -> None:
-        lanes = "lanes by person" if self.lane_mode is LaneMode.PERSON else "lanes by project"
-        columns = "phase columns" if self.column_mode is ColumnMode.PHASE else "status columns"
-        shown = self.grid.card_count if self.grid else 0
-        parts = [f"@{self.service.actor}", lanes, columns, f"{shown} cards"]
-        if self.filter_text:
-            parts.append(f"filter “{self.filter_text}”")
-        self.sub_title = " · ".join(parts)
+        people = self.snapshot.people if self.snapshot else ()
+        self.sub_title = subtitle(
+            actor=self.service.actor,
+            known=self.snapshot is None or any(p.handle == self.service.actor for p in people),
+            lanes=self.lane_mode, columns=self.column_mode,
+            shown=self.grid.card_count if self.grid else 0,
+            filter_text=self.filter_text, left=self._hidden[0], right=self._hidden[1],
+        )
+
+    @on(BoardView.ColumnsHidden)
+    def _columns_hidden(self, message: BoardView.ColumnsHidden) -> None:
+        self._hidden = (message.left, message.right)
+        self._update_title()
 
     def projects(self) -> tuple[ProjectView, ...]:
         return self.snapshot.projects if self.snapshot is not None else ()
@@ -257,9 +264,8 @@ class BoardScreen(Screen[None]):
                 self.post_message(ChangeRefused(exc.worded(REMEDIES), focus))
                 return
         if isinstance(result, Change):
-            self.post_message(
-                ChangeMade([result.message], result.notice, focus or result.task.key)
-            )
+            key = result.task.key if result.task is not None else None
+            self.post_message(ChangeMade([result.message], result.notice, focus or key))
         elif isinstance(result, list):
             self.post_message(ChangeMade([c.message for c in result], "", focus))
         else:
@@ -279,8 +285,7 @@ class BoardScreen(Screen[None]):
             self.notify(message.message, title="Refused", severity="error", timeout=10)
             return
         message.message = board_words(message.message)
-        self.notify(message.message, title="WIP limit", severity="error", timeout=10)
-        self._offer_override(message)
+        self._offer_override(message)  # the dialog says why: no toast over it
 
     def _offer_override(self, refusal: ChangeRefused) -> None:
         from mlkanban.tui.screens.reason import ReasonScreen
@@ -303,257 +308,6 @@ class BoardScreen(Screen[None]):
             ),
             chosen,
         )
-
-    # ------------------------------------------------------------------ actions
-
-    def _card(self) -> Card | None:
-        card = self.board.current_card
-        if card is None:
-            self.notify("No card here. Move to a card first (arrows or h/j/k/l), "
-                        "or press n for a new task.", severity="warning", timeout=4)
-        return card
-
-    def palette(self, action: str) -> None:
-        """Run a board action by name (from the command palette)."""
-        getattr(self, f"action_{action}")()
-
-    def action_start(self) -> None:
-        if card := self._card():
-            key = card.key
-            self.change(
-                lambda s: s.start(key), focus=key,
-                override=lambda reason: lambda s: s.start(key, override=reason),
-            )
-
-    def action_done(self) -> None:
-        card = self._card()
-        if card is None:
-            return
-        key = card.key
-        if card.task.status is Status.TODO:
-            from mlkanban.tui.screens.reason import ConfirmScreen
-
-            def answer(yes: bool | None) -> None:
-                if yes:
-                    self.change(lambda s: s.done(key), focus=key)
-
-            self.app.push_screen(
-                ConfirmScreen(f"{key} “{card.task.title}” was never started.\n"
-                              "Mark it done anyway?", yes="Done"),
-                answer,
-            )
-            return
-        self.change(lambda s: s.done(key), focus=key)
-
-    def action_reopen(self) -> None:
-        if card := self._card():
-            key = card.key
-            self.change(lambda s: s.reopen(key), focus=key)
-
-    def _ask_reason(self, title: str, explanation: str, placeholder: str,
-                    then: Callable[[str], Write], key: str) -> None:
-        from mlkanban.tui.screens.reason import ReasonScreen
-
-        def chosen(reason: str | None) -> None:
-            if reason:
-                self.change(then(reason), focus=key)
-
-        self.app.push_screen(ReasonScreen(title, explanation, placeholder=placeholder), chosen)
-
-    def action_wait(self) -> None:
-        if card := self._card():
-            key = card.key
-            self._ask_reason(
-                f"{key} is waiting on…",
-                "Waiting tasks do not count toward the WIP limit; the reason shows on the card.",
-                "e.g. A/B test collecting traffic until Friday",
-                lambda reason: lambda s: s.wait(key, reason), key,
-            )
-
-    def action_drop(self) -> None:
-        if card := self._card():
-            key = card.key
-            self._ask_reason(
-                f"Drop {key}?",
-                f"“{card.task.title}” will leave the board; it stays in the history.",
-                "why it is dropped (e.g. pivot after the A/B test)",
-                lambda reason: lambda s: s.drop(key, reason), key,
-            )
-
-    def action_move_phase(self, step: int) -> None:
-        card = self._card()
-        if card is None or self.grid is None:
-            return
-        key = card.key
-        if self.column_mode is ColumnMode.STATUS:
-            columns = self.grid.columns
-            target = self.board.cursor.column + step
-            if not 0 <= target < len(columns):
-                return
-            status = columns[target].status
-            assert status is not None
-            getattr(self, f"action_{STATUS_ACTIONS[status]}")()
-            return
-        target = card.task.phase.index + step
-        if not 0 <= target < len(PHASES):
-            edge = "first" if step < 0 else "last"
-            self.notify(f"{key} is already in the {edge} phase.", severity="warning", timeout=3)
-            return
-        phase = PHASES[target]
-        self.change(lambda s: s.move(key, phase), focus=key)
-
-    def action_move_lane(self, step: int) -> None:
-        card = self._card()
-        if card is None or self.grid is None:
-            return
-        if self.lane_mode is LaneMode.PROJECT:
-            self.notify("Lanes are projects here, and a task cannot change project. "
-                        "Press g for lanes by person to hand it over.",
-                        severity="warning", timeout=5)
-            return
-        target = self.board.cursor.lane + step
-        if not 0 <= target < len(self.grid.lanes):
-            return
-        self.assign(card.key, self.grid.lanes[target].owner)
-
-    def assign(self, key: str, owner: str | None) -> None:
-        self.change(
-            lambda s: s.assign(key, owner), focus=key,
-            override=lambda reason: lambda s: s.assign(key, owner, override=reason),
-        )
-
-    def action_new(self) -> None:
-        if self.snapshot is None:
-            return
-        if not self.snapshot.projects:
-            self.notify("There is no project yet. Create one first: "
-                        "mlkanban project add KEY NAME", severity="warning", timeout=8)
-            return
-        from mlkanban.tui.screens.task_form import TaskFormScreen
-
-        lane, column = self.board.current_lane, self.board.current_column
-        card = self.board.current_card
-        project = (lane.project if lane and lane.project else None) or (
-            card.task.project if card else None
-        )
-        phase = None
-        if column is not None and column.phase:
-            phase = PHASES[[p.value for p in PHASES].index(column.phase)]
-        elif card is not None:
-            phase = card.task.phase
-        owner = lane.owner if lane and self.lane_mode is LaneMode.PERSON else None
-
-        def created(form) -> None:
-            if form is None:
-                return
-            self._create(form)
-
-        self.app.push_screen(
-            TaskFormScreen(people=list(self.snapshot.people),
-                           projects=list(self.snapshot.projects),
-                           project=project, phase=phase, owner=owner),
-            created,
-        )
-
-    def _create(self, form) -> None:
-        def write(s: Service) -> Change:
-            task = s.add_task(form.project, form.title, form.phase, owner=form.owner,
-                              estimate=form.estimate, description=form.description)
-            return Change(task, f"Created {task.key} “{task.title}”")
-
-        self.change(write)  # focus follows the new task's key
-
-    def action_edit(self) -> None:
-        card = self._card()
-        if card is None or self.snapshot is None:
-            return
-        from mlkanban.tui.screens.task_form import TaskFormScreen
-
-        task = card.task
-
-        def edited(form) -> None:
-            if form is None:
-                return
-            self.change(lambda s: _apply_edit(s, task, form), focus=task.key)
-
-        self.app.push_screen(
-            TaskFormScreen(people=list(self.snapshot.people),
-                           projects=list(self.snapshot.projects), task=task),
-            edited,
-        )
-
-    def action_split(self) -> None:
-        card = self._card()
-        if card is None:
-            return
-        from mlkanban.tui.screens.split_form import SplitFormScreen
-
-        key = card.key
-
-        def split(form) -> None:
-            if form is not None:  # focus follows the new task's key
-                self.change(lambda s: s.split(key, form.title, estimate=form.estimate))
-
-        self.app.push_screen(SplitFormScreen(card.task), split)
-
-    def action_details(self) -> None:
-        if card := self._card():
-            self._load_history(card)
-
-    @on(BoardView.Opened)
-    def _opened(self, message: BoardView.Opened) -> None:
-        self._load_history(message.card)
-
-    @work(thread=True, exclusive=True, group="history")
-    def _load_history(self, card: Card) -> None:
-        try:
-            events = self.service.history(card.key)
-        except MlkanbanError as exc:
-            self.post_message(ChangeRefused(exc.message))
-            return
-        self.post_message(HistoryLoaded(card, events))
-
-    @on(HistoryLoaded)
-    def _show_history(self, message: HistoryLoaded) -> None:
-        from mlkanban.tui.screens.detail import TaskDetailScreen
-
-        def closed(result: str | None) -> None:
-            if result == "edit":
-                self.focus_card(message.card.key)
-                self.action_edit()
-
-        self.app.push_screen(TaskDetailScreen(message.card, message.events), closed)
-
-    def action_menu(self) -> None:
-        if card := self._card():
-            self._open_menu(card)
-
-    @on(BoardView.MenuRequested)
-    def _menu_requested(self, message: BoardView.MenuRequested) -> None:
-        self._open_menu(message.card)
-
-    def _open_menu(self, card: Card) -> None:
-        from mlkanban.tui.screens.card_menu import CardMenuScreen
-
-        assert self.snapshot is not None
-        key = card.key
-
-        def chosen(choice: str | None) -> None:
-            if not choice:
-                return
-            self.focus_card(key)
-            kind, _, value = choice.partition(":")
-            if kind == "phase":
-                phase = next(p for p in PHASES if p.value == value)
-                self.change(lambda s: s.move(key, phase), focus=key)
-            elif kind == "owner":
-                self.assign(key, value or None)
-            elif kind == "open":
-                self.action_details()
-            else:
-                getattr(self, f"action_{kind}")()
-
-        self.app.push_screen(CardMenuScreen(card, list(self.snapshot.people)), chosen)
 
     # ------------------------------------------------------------------ views
 
@@ -611,24 +365,3 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(ProjectScreen(self.service, key))
 
-def board_words(refusal: str) -> str:
-    """The service's WIP refusal with the board's keys in place of command-line flags."""
-    head, found, _ = refusal.partition(". Finish it")
-    if not found:
-        return refusal
-    return (f"{head}. Finish it (d), move it to waiting (w), or start this one anyway "
-            "with a reason.")
-
-
-def _apply_edit(service: Service, task, form) -> list[Change]:
-    """Apply what the edit dialog changed, field by field (each with its event)."""
-    changes: list[Change] = []
-    if form.title != task.title or form.description != task.description:
-        changes.append(service.edit(task.key, title=form.title, description=form.description))
-    if form.estimate != task.estimate:
-        changes.append(service.estimate(task.key, form.estimate))
-    if form.phase is not task.phase:
-        changes.append(service.move(task.key, form.phase))
-    if form.owner != task.owner:
-        changes.append(service.assign(task.key, form.owner))
-    return changes

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
+from mlkanban.domain.text import plural, terminal_safe
 from mlkanban.history.describe import describe_event
 from mlkanban.store.board import Card
 from mlkanban.store.views import EventView
@@ -41,14 +42,14 @@ class TaskDetailScreen(Screen[str | None]):
         table.add_column()
         status = Text(f"{task.status.marker} {task.status.label}")
         if task.reason:
-            status.append(f" — {task.reason}")
+            status.append(f" — {terminal_safe(task.reason)}")
         rows = [
             ("Status", status),
             ("Project", task.project),
             ("Phase", f"{task.phase.title}  ({task.phase.info.deliverable})"),
             ("Owner", f"@{task.owner}" if task.owner else "unassigned"),
-            ("Estimate", f"{task.estimate} working days" if task.estimate else "unknown"),
-            ("Age", f"{self.card.age} working days" if self.card.age else "not started"),
+            ("Estimate", plural(task.estimate, "working day") if task.estimate else "unknown"),
+            ("Age", plural(self.card.age, "working day") if self.card.age else "not started"),
             ("Created", _when(task.created_at)),
             ("Started", _when(task.started_at)),
             ("Done", _when(task.done_at)),
@@ -56,7 +57,7 @@ class TaskDetailScreen(Screen[str | None]):
         if self.card.over_size:
             rows.append(("Flag", Text("⚠ over size: split it or finish it", style="bold")))
         if task.wip_override:
-            rows.append(("WIP override", task.wip_override))
+            rows.append(("WIP override", terminal_safe(task.wip_override)))
         for name, value in rows:
             table.add_row(name, value if isinstance(value, Text) else Text(str(value)))
         return table
@@ -67,18 +68,20 @@ class TaskDetailScreen(Screen[str | None]):
         table.add_column(no_wrap=True, style="bold")
         table.add_column()
         for event in self.events:
-            table.add_row(_when(event.at), event.actor, Text(describe_event(event)))
+            table.add_row(_when(event.at), terminal_safe(event.actor),
+                          Text(terminal_safe(describe_event(event))))
         return table
 
     def compose(self) -> ComposeResult:
         task = self.card.task
         with VerticalScroll(id="detail"):
-            yield Label(f"{task.key}  {task.title}  ({age_text(self.card)})",
+            yield Label(f"{task.key}  {terminal_safe(task.title)}  ({age_text(self.card)})",
                         id="detail-title", markup=False)
             if task.description:
-                yield Static(task.description, id="detail-description", markup=False)
+                yield Static(terminal_safe(task.description, multiline=True),
+                             id="detail-description", markup=False)
             yield Static(self.fields(), id="detail-fields")
-            yield Label(f"History ({len(self.events)} events)", classes="section-title")
+            yield Label(f"History ({plural(len(self.events), 'event')})", classes="section-title")
             yield Static(self.timeline(), id="detail-history")
         yield KeyBar()
 

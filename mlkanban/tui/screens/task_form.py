@@ -138,7 +138,12 @@ class TaskFormScreen(CheckedForm[TaskForm]):
     def compose(self) -> ComposeResult:
         task = self.editing
         title = f"Edit {task.key}" if task else "New task"
-        projects = [(f"{p.key}  {p.name}", p.key) for p in self.projects]
+        # A task never changes project: editing offers its own only, so that the
+        # field is still there (and Tab moves through the same fields as New).
+        projects = [(f"{p.key}  {p.name}", p.key) for p in self.projects
+                    if task is None or p.key == task.project]
+        if task is not None and not projects:
+            projects = [(task.project, task.project)]
         owners = [(f"{p.display} (@{p.handle})", p.handle) for p in self.people if p.active]
         if self.initial_owner and self.initial_owner not in {h for _, h in owners}:
             owners.append((f"@{self.initial_owner}", self.initial_owner))
@@ -148,14 +153,14 @@ class TaskFormScreen(CheckedForm[TaskForm]):
             with VerticalScroll(classes="form-fields"):
                 yield Label("Title", classes="field-label")
                 yield Input(task.title if task else "", placeholder="what is to be done",
-                            id="title")
+                            id="title", select_on_focus=False)
                 yield Label("", id="title-error", classes="field-error")
                 with Horizontal(classes="field-row"):
                     with Vertical():
                         yield Label("Project", classes="field-label")
                         yield Select(projects, value=self.initial_project or Select.NULL,
                                      prompt="choose a project", id="project",
-                                     disabled=task is not None)
+                                     allow_blank=task is None)
                         yield Label("", id="project-error", classes="field-error")
                     with Vertical():
                         yield Label("Phase", classes="field-label")
@@ -170,11 +175,12 @@ class TaskFormScreen(CheckedForm[TaskForm]):
                     with Vertical():
                         yield Label("Estimate (working days, 1-5)", classes="field-label")
                         estimate = "" if not task or task.estimate is None else str(task.estimate)
-                        yield Input(estimate, placeholder="unknown", id="estimate")
+                        yield Input(estimate, placeholder="unknown", id="estimate",
+                                    select_on_focus=False)
                 yield Label("", id="estimate-error", classes="field-error")
                 yield Label("Description", classes="field-label")
                 yield Input(task.description if task else "", placeholder="optional",
-                            id="description")
+                            id="description", select_on_focus=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save", tooltip="ctrl+s")
                 yield Button("Cancel", id="cancel")

@@ -10,7 +10,6 @@ touches the database.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
@@ -23,39 +22,15 @@ from textual.strip import Strip
 
 from mlkanban.domain.statuses import Status
 from mlkanban.store.board import Card, Cell, Column, Grid, Lane, LaneMode
+from mlkanban.tui.widgets.board_geometry import (
+    EMPTY_GRID,
+    HEADER_LINES,
+    MIN_COLUMN_WIDTH,
+    NO_GEOMETRY,
+    CellGeometry,
+    Position,
+)
 from mlkanban.tui.widgets.card_text import card_height, card_lines, fit
-
-MIN_COLUMN_WIDTH = 24
-HEADER_LINES = 1
-
-EMPTY_GRID = Grid((), (), {})
-
-
-@dataclass(frozen=True)
-class CellGeometry:
-    """Where each card of a cell starts, relative to the lane's first card line."""
-
-    tops: tuple[int, ...] = ()
-    heights: tuple[int, ...] = ()
-    folded_at: int | None = None
-    height: int = 0
-
-    def card_at(self, line: int) -> tuple[int, int] | None:
-        """(card index, line within the card) at ``line``, or None between cards."""
-        index = bisect_right(self.tops, line) - 1
-        if index < 0 or line >= self.tops[index] + self.heights[index]:
-            return None
-        return index, line - self.tops[index]
-
-
-NO_GEOMETRY = CellGeometry()
-
-
-@dataclass(frozen=True)
-class Position:
-    lane: int = 0
-    column: int = 0
-    index: int = 0
 
 
 class BoardView(ScrollView, can_focus=True):
@@ -127,6 +102,14 @@ class BoardView(ScrollView, can_focus=True):
     class MenuRequested(_CardMessage):
         """A card was right-clicked: offer what can be done with it."""
 
+    class ColumnsHidden(Message):
+        """Which columns are now off-screen, to the left and to the right."""
+
+        def __init__(self, left: tuple[Column, ...], right: tuple[Column, ...]) -> None:
+            super().__init__()
+            self.left = left
+            self.right = right
+
     def __init__(self, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -141,14 +124,21 @@ class BoardView(ScrollView, can_focus=True):
         self._base_style = Style()
         self._partials: dict[str, Style] = {}
         self._total_width = 0
+        self.notice: tuple[str, ...] = ()
+        """Lines shown under the lanes (or in their place): what to do next."""
+        self._notice_top = 0
+        self._hidden: tuple[tuple[Column, ...], tuple[Column, ...]] = ((), ())
 
     # ------------------------------------------------------------------ data in
 
-    def show(self, grid: Grid, *, focus: str | None = None) -> None:
-        """Draw ``grid``, keeping the cursor on the card ``focus`` (else the current one)."""
+    def show(self, grid: Grid, *, focus: str | None = None,
+             notice: tuple[str, ...] = ()) -> None:
+        """Draw ``grid``, keeping the cursor on the card ``focus`` (else the current one);
+        ``notice`` lines go under the lanes."""
         old_grid, old = self.grid, self.cursor
         key = focus or (self.current_card.key if self.current_card else None)
         self.grid = grid
+        self.notice = notice
         self._layout()
         found = grid.find(key) if key else None
         if found is not None:
@@ -227,6 +217,8 @@ class BoardView(ScrollView, can_focus=True):
             self._lane_tops.append(y)
             self._lane_bands.append(band)
             y += 1 + band + 1  # header line, cards, a blank line
+        self._notice_top = y
+        y += len(self.notice)
         self._total_width = total_width
         if total_width > available:
             # Room to scroll the last columns in whole: sideways scrolling moves by
@@ -234,6 +226,31 @@ class BoardView(ScrollView, can_focus=True):
             last_start = next(x for x in self._column_x if x >= total_width - available)
             total_width = max(total_width, last_start + available)
         self.virtual_size = Size(total_width, y)
+        self.call_after_refresh(self._report_hidden)
+
+    def hidden_columns(self) -> tuple[tuple[Column, ...], tuple[Column, ...]]:
+        """The columns wholly or partly off-screen: (to the left, to the right)."""
+        width = self.scrollable_content_region.width
+        if not self._column_x or width <= 0:
+            return (), ()
+        x = int(self.scroll_x)
+        columns = self.grid.columns
+        left = tuple(c for c, start in zip(columns, self._column_x, strict=True) if start < x)
+        right = tuple(
+            c for c, start, w in zip(columns, self._column_x, self._column_widths, strict=True)
+            if start + w > x + width
+        )
+        return left, right
+
+    def _report_hidden(self) -> None:
+        hidden = self.hidden_columns()
+        if hidden != self._hidden:
+            self._hidden = hidden
+            self.post_message(self.ColumnsHidden(*hidden))
+
+    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_x(old_value, new_value)
+        self._report_hidden()
 
     def _geometry(self, lane: int, column: int) -> CellGeometry:
         return self._cells.get((lane, column), NO_GEOMETRY)
@@ -411,6 +428,11 @@ class BoardView(ScrollView, can_focus=True):
             return self._header_strip().crop_extend(scroll_x, scroll_x + width, style)
         else:
             vy = y + scroll_y
+            if vy >= self._notice_top and self.notice:
+                text = self.notice[vy - self._notice_top] if vy - self._notice_top < len(
+                    self.notice) else ""
+                return Strip([Segment(fit(f" {text}", width), self._base_style
+                                      + self._partial("board--muted"))])
             lane = bisect_right(self._lane_tops, vy) - 1
             if lane >= 0 and vy == self._lane_tops[lane]:
                 # Lane headers stay put when the board scrolls sideways: the name is
