@@ -157,9 +157,10 @@ def split(app: AppContext, key, new_title, estimate, at) -> None:
 @click.option("--status", "-s", "statuses", multiple=True, metavar="STATUS",
               help="Only these statuses (repeatable). Default: todo, in_progress, waiting.")
 @click.option("--all", "-a", "show_all", is_flag=True, help="Include done and dropped tasks.")
+@click.option("--label", "-l", metavar="LABEL", help="Only tasks with this label (from Jira).")
 @json_option
 @pass_app
-def ls(app: AppContext, owner, project, phase, statuses, show_all, as_json) -> None:
+def ls(app: AppContext, owner, project, phase, statuses, show_all, label, as_json) -> None:
     """List tasks (open ones unless --status or --all says otherwise)."""
     from mlkanban.domain.statuses import OPEN_STATUSES, Status, parse_status
     from mlkanban.store import validate
@@ -176,6 +177,8 @@ def ls(app: AppContext, owner, project, phase, statuses, show_all, as_json) -> N
         filters["project"] = validate.project_key(project)
     if phase:
         filters["phase"] = _phase(phase)
+    if label:
+        filters["label"] = label.strip().lstrip("#")
     service = app.reader
     if owner and "owner" in filters:
         service.require_person(filters["owner"])
@@ -234,12 +237,14 @@ def show(app: AppContext, key, as_json) -> None:
     service = app.reader
     task = service.task(key)
     history = service.history(task.key)
+    subtasks = [t.key for t in service.tasks(parent=task.key)]
     today = service.today()
     if as_json:
         item = task.as_dict()
         item["description"] = task.description
         item["age"] = task.age(today, service.calendar)
         item["history"] = [event.as_dict() for event in history]
+        item["subtasks"] = subtasks
         echo_json(item)
         return
     age = task.age(today, service.calendar)
@@ -258,6 +263,14 @@ def show(app: AppContext, key, as_json) -> None:
         lines.append(f"  age       {age} {days} since {local_time(task.started_at)}{over}")
     if task.wip_override:
         lines.append(f"  override  {task.wip_override}")
+    if task.jira_key:
+        lines.append(f"  jira      {task.jira_key}")
+    if task.parent:
+        lines.append(f"  parent    {task.parent}")
+    if subtasks:
+        lines.append(f"  sub-tasks {', '.join(subtasks)}")
+    if task.labels:
+        lines.append(f"  labels    {' '.join('#' + label for label in task.labels)}")
     design = service.ab_tests([task.key]).get(task.key)
     if design is not None:
         lines.append(
@@ -275,8 +288,15 @@ def show(app: AppContext, key, as_json) -> None:
     lines.append("History")
     from mlkanban.history.describe import describe_event
 
+    comments = [event for event in history if event.kind == "commented"]
     for event in history:
-        lines.append(f"  {local_time(event.at)}  {event.actor:<10} {describe_event(event)}")
+        if event.kind != "commented":
+            lines.append(f"  {local_time(event.at)}  {event.actor:<10} {describe_event(event)}")
+    if comments:
+        lines += ["", f"Comments ({len(comments)})"]
+        for event in comments:
+            lines.append(f"  {local_time(event.at)}  {event.actor}")
+            lines.extend(f"    {line}" for line in (event.new or "").splitlines())
     echo("\n".join(lines))
 
 
