@@ -41,6 +41,7 @@ def project_record(service, key: str) -> dict:
         "metric": project.metric,
         "outcome": project.outcome,
         "outcome_why": project.outcome_why,
+        "jira_key": project.jira_key,
         "current_phase": current.phase.value if current else None,
         "phases": phases,
         "deliverables": [
