@@ -16,6 +16,7 @@ from mlkanban.commands.common import (
     report_change,
     terminal_width,
 )
+from mlkanban.domain.text import plural
 
 
 def _phase(text: str):
@@ -35,10 +36,20 @@ def _phase(text: str):
 @pass_app
 def add(app: AppContext, title, project, phase, owner, estimate, description, at) -> None:
     """Add a task to a project; prints its new key."""
-    view = app.service.add_task(
-        project, title, _phase(phase), owner=owner, estimate=estimate,
-        description=description, at=app.when(at),
-    )
+    from mlkanban.domain.errors import RuleRefused
+    from mlkanban.domain.rules import MAX_ESTIMATE_DAYS, SPLIT
+
+    try:
+        view = app.service.add_task(
+            project, title, _phase(phase), owner=owner, estimate=estimate,
+            description=description, at=app.when(at),
+        )
+    except RuleRefused as exc:
+        if exc.remedy != SPLIT:
+            raise
+        # there is no task yet to split: say how to add the work instead
+        raise RuleRefused(f"{exc.message} (add it as two or more tasks of at most "
+                          f"{MAX_ESTIMATE_DAYS} working days each)") from None
     echo(view.key)
 
 
@@ -255,7 +266,7 @@ def show(app: AppContext, key, as_json) -> None:
         f"  status    {task.status.marker} {task.status.label}"
         + (f" — {task.reason}" if task.reason else ""),
         f"  owner     {task.owner or 'unassigned'}",
-        f"  estimate  {f'{task.estimate} working days' if task.estimate else 'not estimated'}",
+        f"  estimate  {plural(task.estimate, 'working day') if task.estimate else 'not estimated'}",
     ]
     if age is not None:
         over = "  (OVER SIZE)" if task.over_size(today, service.calendar) else ""
@@ -285,7 +296,7 @@ def show(app: AppContext, key, as_json) -> None:
         lines.append("")
         lines.extend(f"  {line}" for line in task.description.splitlines())
     lines.append("")
-    lines.append("History")
+    lines.append(f"History ({plural(len(history), 'event')})")
     from mlkanban.history.describe import describe_event
 
     comments = [event for event in history if event.kind == "commented"]

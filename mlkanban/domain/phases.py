@@ -103,6 +103,11 @@ def parse_phase(text: str) -> Phase:
         key.replace("-", "_")
     )
     if phase is None:
-        names = ", ".join(p.value for p in PHASES)
-        raise BadInput(f"unknown phase {text!r}; choose one of: {names}")
+        from mlkanban.domain.text import suggest
+
+        names = ", ".join(
+            p.value + (f" ({', '.join(p.info.aliases)})" if p.info.aliases else "")
+            for p in PHASES
+        )
+        raise BadInput(f"unknown phase {text!r}{suggest(text, _LOOKUP)}; choose one of: {names}")
     return phase

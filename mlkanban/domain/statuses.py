@@ -81,8 +81,11 @@ def parse_status(text: str) -> Status:
         pass
     status = _ALIASES.get(key.replace("_", "-"))
     if status is None:
+        from mlkanban.domain.text import suggest
+
         names = ", ".join(s.value for s in Status)
-        raise BadInput(f"unknown status {text!r}; choose one of: {names}")
+        hint = suggest(text, {**BY_VALUE, **_ALIASES})
+        raise BadInput(f"unknown status {text!r}{hint}; choose one of: {names}")
     return status
 
 

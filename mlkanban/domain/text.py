@@ -13,6 +13,7 @@ JSON output keeps the exact text: it escapes these characters instead (``json_sa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 #: Whole escape sequences, 7-bit and 8-bit: OSC, DCS, APC, PM, SOS up to their
 #: terminator (ST, BEL) or the end of the text; CSI with its parameters; two-character
@@ -67,3 +68,20 @@ def json_safe(encoded: str) -> str:
     """JSON text with the characters ``json.dumps(ensure_ascii=False)`` leaves raw
     escaped (``\\u009b``): the same values once parsed, harmless on a terminal."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+def suggest(word: str, choices: Iterable[str] | Mapping[str, str]) -> str:
+    """`` (did you mean modeling?)`` when ``word`` is close to one of ``choices`` (a
+    typo), else ``""``: for a message that refuses ``word``. A mapping's keys are
+    compared and its values shown (an alias leads to the name)."""
+    from difflib import get_close_matches
+
+    shown = choices if isinstance(choices, Mapping) else {c: c for c in choices}
+    options = {key.lower(): str(value) for key, value in shown.items()}
+    close = get_close_matches(word.strip().lower(), options, n=1, cutoff=0.6)
+    return f" (did you mean {options[close[0]]}?)" if close else ""
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 working day``, ``2 working days``, ``1 person``, ``3 people``."""
+    return f"{count} {word if count == 1 else many or word + 's'}"

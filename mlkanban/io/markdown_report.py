@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from mlkanban.domain.phases import Phase
-from mlkanban.domain.text import terminal_safe
+from mlkanban.domain.text import plural, terminal_safe
 from mlkanban.history.weekly import (
     Attention,
     PersonRow,
@@ -126,7 +126,7 @@ def _attention(attention: Attention) -> list[str]:
         lines.append(f"- **Over size** {_task(ref)}{owner}: day {ref.age_days}, {estimate}")
     for item in attention.stalled:
         lines.append(f"- **Stalled** {item.key} “{inline(item.name)}”: no event since "
-                     f"{item.last_event} ({item.days} working days)")
+                     f"{item.last_event} ({plural(item.days, 'working day')})")
     if attention.idle:
         lines.append("- **Nothing in progress**: " + ", ".join(inline(h) for h in attention.idle))
     for item in attention.long_waits:
@@ -200,7 +200,7 @@ def _project(section: ProjectSection) -> list[str]:
         lines.append(f"- **Outcome**: {inline(section.outcome)}{why}")
     if section.stalled_days is not None:
         lines.append(f"- **Stalled**: no event since {section.last_event} "
-                     f"({section.stalled_days} working days)")
+                     f"({plural(section.stalled_days, 'working day')})")
     if lines[-1] != "":
         lines.append("")
     if section.phases:

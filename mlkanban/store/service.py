@@ -23,6 +23,7 @@ from mlkanban.domain.clock import Clock, as_utc, system_clock
 from mlkanban.domain.errors import BadInput, NotFound, RuleRefused, WipRefused
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import NEEDS_REASON, Status, check_transition
+from mlkanban.domain.text import plural, suggest
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store import queries, undo, validate, work_logs
 from mlkanban.store.engine import write_engine
@@ -184,7 +185,8 @@ class Service(undo.Undo, ProjectRecords, Reader):
             query = query.with_for_update()
         person = session.exec(query).first()
         if person is None:
-            raise NotFound(f"no person {value!r}; add them with: mlkanban person add {value}")
+            hint = suggest(value, session.exec(select(Person.handle)).all())
+            raise NotFound(f"no person {value!r}{hint}; add them with: mlkanban person add {value}")
         return person
 
     def _project(self, session: Session, key: str, *, lock: bool = False) -> Project:
@@ -194,7 +196,8 @@ class Service(undo.Undo, ProjectRecords, Reader):
             query = query.with_for_update()
         project = session.exec(query).first()
         if project is None:
-            raise NotFound(f"no project {value!r} (see: mlkanban project ls)")
+            hint = suggest(value, session.exec(select(Project.key)).all())
+            raise NotFound(f"no project {value!r}{hint} (see: mlkanban project ls)")
         self._before.setdefault(("project", project.id), undo.snapshot(project))
         return project
 
@@ -202,9 +205,18 @@ class Service(undo.Undo, ProjectRecords, Reader):
         value = queries.resolve_key(session.connection(), key)
         task = session.exec(select(Task).where(Task.key == value)).first()
         if task is None:
-            raise NotFound(f"no task {value!r}")
+            raise NotFound(f"no task {value!r}{self._task_hint(session, value)}")
         self._before.setdefault(("task", task.id), undo.snapshot(task))
         return task
+
+    @staticmethod
+    def _task_hint(session: Session, key: str) -> str:
+        """The project a mistyped key meant, when its project part names none."""
+        project, _, _ = key.rpartition("-")
+        keys = session.exec(select(Project.key)).all()
+        if not project or project in keys:
+            return ""
+        return f"; there is no project {project}{suggest(project, keys)}"
 
     def _view(self, session: Session, task: Task) -> TaskView:
         session.flush()
@@ -418,9 +430,9 @@ class Service(undo.Undo, ProjectRecords, Reader):
             override = validate.reason(override, "reason for the WIP override")
         with self._write() as session:
             task = self._task(session, key)
-            when = self._when(at, task.updated_at, task.key)
             old = Status(task.status)
-            check_transition(task.key, old, status)
+            check_transition(task.key, old, status)  # "already done" before "--at too early"
+            when = self._when(at, task.updated_at, task.key)
             self._require_owner(session, task, status)
             notice = ""
             if status is Status.IN_PROGRESS:
@@ -547,7 +559,7 @@ class Service(undo.Undo, ProjectRecords, Reader):
                 session, when, "estimated", task=task, field="estimate", old=old, new=days
             )
             view = self._view(session, task)
-        shown = f"{days} working days" if days is not None else "unknown"
+        shown = plural(days, "working day") if days is not None else "unknown"
         return Change(view, f"Estimated {view.key} at {shown}")
 
     def edit(
@@ -616,7 +628,7 @@ def _status_message(view: TaskView, old: Status) -> str:
         Status.WAITING: "Waiting on",
         Status.DONE: "Done",
         Status.DROPPED: "Dropped",
-        Status.TODO: "Back to do",
+        Status.TODO: "Back to to do:",
     }[view.status]
     owner = f" ({view.owner}, {view.phase.title})" if view.owner else f" ({view.phase.title})"
     suffix = f": {view.reason}" if view.reason else ""

@@ -58,6 +58,12 @@ class TaskDetailScreen(Screen[str | None]):
             rows.append(("Flag", Text("⚠ over size: split it or finish it", style="bold")))
         if task.wip_override:
             rows.append(("WIP override", terminal_safe(task.wip_override)))
+        if task.jira_key:
+            rows.append(("Jira", task.jira_key))
+        if task.parent:
+            rows.append(("Parent", task.parent))
+        if task.labels:
+            rows.append(("Labels", " ".join(f"#{label}" for label in task.labels)))
         for name, value in rows:
             table.add_row(name, value if isinstance(value, Text) else Text(str(value)))
         return table
@@ -68,8 +74,21 @@ class TaskDetailScreen(Screen[str | None]):
         table.add_column(no_wrap=True, style="bold")
         table.add_column()
         for event in self.events:
-            table.add_row(_when(event.at), terminal_safe(event.actor),
-                          Text(terminal_safe(describe_event(event))))
+            if event.kind != "commented":
+                table.add_row(_when(event.at), terminal_safe(event.actor),
+                              Text(terminal_safe(describe_event(event))))
+        return table
+
+    def comments(self) -> Table:
+        """Comments (imported from Jira) in full: who, when, what."""
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, style="dim")
+        table.add_column(no_wrap=True, style="bold")
+        table.add_column()
+        for event in self.events:
+            if event.kind == "commented":
+                table.add_row(_when(event.at), terminal_safe(event.actor),
+                              Text(terminal_safe(event.new or "", multiline=True)))
         return table
 
     def compose(self) -> ComposeResult:
@@ -83,6 +102,10 @@ class TaskDetailScreen(Screen[str | None]):
             yield Static(self.fields(), id="detail-fields")
             yield Label(f"History ({plural(len(self.events), 'event')})", classes="section-title")
             yield Static(self.timeline(), id="detail-history")
+            comments = sum(1 for event in self.events if event.kind == "commented")
+            if comments:
+                yield Label(f"Comments ({comments})", classes="section-title")
+                yield Static(self.comments(), id="detail-comments")
         yield KeyBar()
 
     def action_close(self) -> None:
