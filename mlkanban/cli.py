@@ -21,11 +21,13 @@ REMEDIES = {SPLIT: "mlkanban split KEY TITLE --estimate N"}
 
 EPILOG = """\b
 Examples:
+  export MLKANBAN_USER=alice    # who you are (default: your OS user name)
   mlkanban person add alice --name "Alice Martin"
   mlkanban project add CHURN "Churn prediction" --plan research=1 --plan modeling=3
   mlkanban add "Train LightGBM baseline" -p CHURN --phase modeling -o alice -e 3
   mlkanban start CHURN-1
-  mlkanban done CHURN-1 --at "yesterday 17:00"
+  mlkanban add "Audit label leakage" -p CHURN --phase eda -o alice -e 1 --at "yesterday 9:00"
+  mlkanban done CHURN-2 --at "yesterday 17:00"
   mlkanban ls --owner alice
 
 Exit codes: 0 success, 1 refused by a rule (WIP, size), 2 bad input.
@@ -102,6 +104,7 @@ class MlkanbanGroup(click.Group):
             sys.exit(130)
         except click.UsageError as exc:
             hint = f" (see: {exc.ctx.command_path} --help)" if exc.ctx else ""
+            # click suggests a command for a typo itself ("Did you mean 'start'?")
             click.echo(f"mlkanban: {terminal_safe(exc.format_message())}{hint}", err=True)
             sys.exit(2)
         except click.ClickException as exc:
