@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from mlkanban.domain.statuses import Status
+from mlkanban.domain.text import terminal_safe
 from mlkanban.store.board import Card, Cell, Column, Grid, Lane, LaneMode
 from mlkanban.tui.widgets.board_geometry import (
     EMPTY_GRID,
@@ -474,8 +475,8 @@ class BoardView(ScrollView, can_focus=True):
     def _lane_strip(self, lane: Lane, width: int) -> Strip:
         base = self._style("board--lane-over" if lane.over_limit else "board--lane")
         muted = base + self._partial("board--lane-muted")
-        left = [Segment(f" {lane.title} ", base + Style(bold=True)),
-                Segment(lane.detail, muted)]
+        left = [Segment(f" {terminal_safe(lane.title)} ", base + Style(bold=True)),
+                Segment(terminal_safe(lane.detail), muted)]
         parts = []
         if self.grid.lane_mode is LaneMode.PERSON and lane.wip_limit is not None:
             wip = f"{Status.IN_PROGRESS.marker} {lane.in_progress}/{lane.wip_limit} in progress"
