@@ -37,9 +37,10 @@ JIRA_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]*-[1-9][0-9]*$")
 
 #: Columns whose values the import does not keep: counted, so the summary says so.
 LEFT_OUT = (
-    ("sprint", "sprint values"), ("log work", "work logs"), ("time spent", "time-spent values"),
-    ("priority", "priorities"), ("due date", "due dates"), ("component/s", "components"),
-    ("fix version/s", "fix versions"), ("affects version/s", "affected versions"),
+    ("sprint", "sprint values"), ("log work", "work logs"),
+    ("time spent", "time-spent values"), ("priority", "priority values"),
+    ("due date", "due dates"), ("component/s", "component values"),
+    ("fix version/s", "fix-version values"), ("affects version/s", "affected-version values"),
     ("attachment", "attachments"), ("watchers", "watchers"),
 )
 #: A working day of Jira's time tracking (its default), for ``Original Estimate``.

@@ -11,6 +11,14 @@ from mlkanban.domain.errors import BadInput
 
 _FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe",
                        "Œ": "OE", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "ı": "i"})
+#: Russian letters in Latin (the usual passport transliteration), so that "Ирина
+#: Петрова" is ``irina.petrova``.
+_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                     ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m",
+                      "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch",
+                      "", "y", "", "e", "iu", "ia"], strict=True))
+_FOLD.update(str.maketrans({**_CYRILLIC, **{k.upper(): v.capitalize()
+                                           for k, v in _CYRILLIC.items()}}))
 
 
 def uid(*parts: str) -> str:

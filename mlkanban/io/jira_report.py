@@ -71,7 +71,7 @@ class JiraPlan:
         if self.skipped:
             lines.append(f"  {count_of(self.skipped, 'issues')} already on the board, unchanged")
         if self.left_out:
-            kept = ", ".join(f"{n} {what}" for what, n in self.left_out.most_common())
+            kept = ", ".join(count_of(n, what) for what, n in self.left_out.most_common())
             lines.append(f"  left out: {kept}")
         return "\n".join(lines)
 

@@ -188,6 +188,8 @@ def make_card(
             task.status.label,
             task.reason or "",
             task.wip_override or "",
+            task.jira_key or "",
+            " ".join(f"#{label}" for label in task.labels),  # the filter's #label
         )
         if part
     ).lower()
