@@ -323,3 +323,16 @@ def test_the_export_carries_the_jira_columns(cli, db_path, tmp_path, clock):
     assert json.loads(run_cli(copy, clock, "ls", "--all", "--json").stdout) == list(
         _tasks(cli).values()
     )
+
+
+def test_month_names_load_only_for_a_non_english_date():
+    """Babel's locale data costs time: an English export never loads it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from mlkanban.io.jira import parse_jira_date as read; "
+            "read('12/Mar/24 9:41 AM'); english = 'babel' in sys.modules; "
+            "print(english, read('16/ene/24 10:58 AM').month, 'babel' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={"TZ": "UTC", "PATH": ""}).stdout
+    assert out.split() == ["False", "1", "True"]
