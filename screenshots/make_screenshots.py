@@ -64,11 +64,18 @@ SHOTS: dict[str, tuple[str, tuple[int, int], Steps]] = {
     "help": ("Help (?)", SIZE, then(focus("SEARCH-14"), "question_mark")),
     "wip-refusal": ("A WIP refusal offers the override", SIZE, then(focus("SEARCH-15"), "s")),
     "new-task-refused": ("New task: the size limit, checked as you type", SIZE, typed_estimate),
-    "small-terminal": ("80×24", (80, 24), focus("SEARCH-14")),
+    "small-terminal": ("80×24: the header names the phases off-screen", (80, 24),
+                       focus("SEARCH-14")),
+    "small-help": ("Help at 80×24 (?)", (80, 24), then(focus("SEARCH-14"), "question_mark")),
+    "wide-board": ("200×50", (200, 50), focus("SEARCH-14")),
+    "closed-tasks": ("Done and dropped tasks, to reopen (c)", SIZE,
+                     then(focus("SEARCH-14"), "c")),
+    "add-project": ("Add a project from the board (N)", SIZE, then(focus("SEARCH-14"), "N")),
     "weekly-review": ("Weekly review of last week (r, then [)", SIZE,
                       then(then(focus("SEARCH-14"), "r"), "left_square_bracket")),
     "review-flow": ("Weekly review: the flow of work (2)", SIZE,
                     then(then(then(focus("SEARCH-14"), "r"), "left_square_bracket"), "2")),
+    "review-small": ("Weekly review at 80×24", (80, 24), then(focus("SEARCH-14"), "r")),
     "project-record": ("A project's record: plan, deliverables, pivots (o)", SIZE,
                        then(focus("CHURN-12"), "o")),
 }
@@ -98,6 +105,7 @@ async def shoot(db: Path, name: str, title: str, size: tuple[int, int], steps: S
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    parser.add_argument("--only", nargs="*", default=None, help="names of the pictures")
     args = parser.parse_args()
     os.environ["TZ"] = "UTC"  # the same pictures on every machine
     time.tzset()
@@ -107,6 +115,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         template = create_demo_database(Path(tmp) / "demo.db", now=NOW)
         for name, (title, size, steps) in SHOTS.items():
+            if args.only is not None and name not in args.only:
+                continue
             db = Path(tmp) / f"{name}.db"
             db.write_bytes(template.read_bytes())
             asyncio.run(shoot(db, name, title, size, steps, args.out))

@@ -42,15 +42,36 @@ class ReviewApp(App):
         self.push_screen(ReviewScreen(self.service, period))
 
 
-async def settle(pilot) -> None:
-    """Let the thread worker load the week and its results reach the screen."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def title(app: App) -> str:
     return str(app.screen.query_one("#review-title", Label).content)
+
+
+def loaded(app: App) -> bool:
+    screen = app.screen
+    return (isinstance(screen, ReviewScreen) and screen.report is not None
+            and not screen.query_one(TabbedContent).loading)
+
+
+async def until(pilot, condition, what: str) -> None:
+    """Let the app work until ``condition()`` holds: wait for the screen's state, never
+    for a length of time (a busy machine only makes this take longer)."""
+    for _ in range(500):
+        await pilot.pause()
+        if condition():
+            await pilot.pause()
+            return
+        await pilot.app.workers.wait_for_complete()
+    raise AssertionError(f"never happened: {what}")
+
+
+async def settle(pilot) -> None:
+    """Wait until the week on screen is loaded (the title names it, no indicator)."""
+    await until(pilot, lambda: loaded(pilot.app), "the week loaded")
+
+
+async def week_shown(pilot, prefix: str) -> None:
+    await until(pilot, lambda: loaded(pilot.app) and title(pilot.app).startswith(prefix),
+                f"the title starting {prefix!r}")
 
 
 def test_keys_move_between_weeks_but_not_into_the_future(demo_service):
@@ -60,21 +81,20 @@ def test_keys_move_between_weeks_but_not_into_the_future(demo_service):
 async def _keys_move_between_weeks_but_not_into_the_future(demo_service):
     app = ReviewApp(demo_service, None)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert title(app).startswith("Week 2026-W48: Mon 23 Nov")
+        await week_shown(pilot, "Week 2026-W48: Mon 23 Nov")
         await pilot.press("left_square_bracket")
-        await settle(pilot)
-        assert title(app).startswith("Week 2026-W47: Mon 16 Nov")
+        await week_shown(pilot, "Week 2026-W47: Mon 16 Nov")
         await pilot.press("left")
-        await settle(pilot)
-        assert title(app).startswith("Week 2026-W46")
-        await pilot.press("right_square_bracket", "right")
-        await settle(pilot)
-        assert title(app).startswith("Week 2026-W48")
+        await week_shown(pilot, "Week 2026-W46")
+        await pilot.press("right_square_bracket")
+        await week_shown(pilot, "Week 2026-W47")
         await pilot.press("right")
-        await settle(pilot)
+        await week_shown(pilot, "Week 2026-W48")
+        await pilot.press("right")
+        await until(pilot, lambda: any("no later one" in n.message
+                                       for n in app._notifications), "the refusal")
         assert title(app).startswith("Week 2026-W48")
-        assert any("no later one" in n.message for n in app._notifications)
+        assert app.screen.period.start.isoformat() == "2026-11-23"
 
 
 def test_enter_on_a_project_opens_its_timeline_and_escape_comes_back(demo_service):
@@ -113,7 +133,8 @@ async def _the_project_screen_loads_on_its_own(demo_service):
 
     app = ProjectApp()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await until(pilot, lambda: isinstance(app.screen, ProjectScreen) and bool(
+            app.screen.query_one("#project-plan", PlanBars).lines), "the plan")
         phases = app.screen.query_one("#project-plan", PlanBars)
         assert [line.phase.value for line in phases.lines][:2] == ["research", "data-exploration"]
         assert len(phases.lines) == 6
@@ -155,3 +176,45 @@ def test_snapshot_project_timeline(snap_compare, demo_service):
 
     assert snap_compare(ReviewApp(demo_service, "2026-W47"), terminal_size=SIZE,
                         run_before=project)
+
+
+def test_the_review_opens_at_once_with_a_loading_indicator(demo_service, monkeypatch):
+    asyncio.run(_opens_at_once(demo_service, monkeypatch))
+
+
+async def _opens_at_once(demo_service, monkeypatch):
+    import threading
+
+    from mlkanban.tui.review import screen as review_screen
+
+    release = threading.Event()
+    real = review_screen.weekly_report
+
+    def slow_report(*args, **kwargs):
+        release.wait(30)  # a busy machine: the week takes its time
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(review_screen, "weekly_report", slow_report)
+    app = ReviewApp(demo_service, "2026-W47")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen), "the screen")
+        assert app.screen.query_one(TabbedContent).loading
+        assert title(app) == "Loading the week…"
+        release.set()
+        await week_shown(pilot, "Week 2026-W47")
+
+
+def test_a_narrow_review_stacks_its_tables(demo_service):
+    asyncio.run(_narrow(demo_service))
+
+
+async def _narrow(demo_service):
+    from textual.widgets import Markdown
+
+    app = ReviewApp(demo_service, "2026-W47")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        source = app.screen.query_one("#review-markdown", Markdown).source
+        assert "|---" not in source and "| person" not in source
+        assert "- **aisha (Aisha Okafor)**" in source
+        assert app.screen.has_class("-narrow")

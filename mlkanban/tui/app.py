@@ -39,6 +39,28 @@ class BoardApp(InOrderKeys, App[None]):
     def on_mount(self) -> None:
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+            for problem in self.keymap_problems():
+                self.notify(problem, title="Config", severity="warning", timeout=12)
+
+    def keymap_problems(self) -> list[str]:
+        """Unknown ids and keys bound twice in the configured keymap, one line each."""
+        from mlkanban.tui.keymap import keymap_problems
+        from mlkanban.tui.project.dialog import FormDialog
+        from mlkanban.tui.project.screen import ProjectScreen
+        from mlkanban.tui.review.screen import ReviewScreen
+        from mlkanban.tui.screens import closed_tasks, help, reason, task_form
+        from mlkanban.tui.screens.card_menu import CardMenuScreen
+        from mlkanban.tui.screens.detail import TaskDetailScreen
+        from mlkanban.tui.widgets.board_view import BoardView
+
+        mine = list(self.BINDINGS)
+        scopes = [mine + BoardScreen.BINDINGS + BoardView.BINDINGS,
+                  mine + ReviewScreen.BINDINGS, mine + ProjectScreen.BINDINGS]
+        dialogs = [task_form.CheckedForm, reason.ReasonScreen, reason.ConfirmScreen,
+                   help.HelpScreen, closed_tasks.ClosedTasksScreen, CardMenuScreen,
+                   TaskDetailScreen, FormDialog]
+        known = [b for dialog in dialogs for b in dialog.BINDINGS]
+        return keymap_problems(self.settings.keymap, scopes, known)
 
     def action_help(self) -> None:
         from mlkanban.tui.screens.help import HelpScreen, key_help

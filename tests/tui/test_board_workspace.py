@@ -232,3 +232,27 @@ async def test_at_80_by_24_help_and_quit_stay_in_the_footer_and_hidden_phases_ar
         text = str(bar.render())
         assert " ? Help " in text and " q Quit " in text
         assert len(text) <= 80
+
+
+def test_the_default_keys_have_no_conflicts_and_a_bad_keymap_is_reported():
+    from mlkanban.tui.app import BoardApp
+
+    app = BoardApp.__new__(BoardApp)
+    app.settings = Settings(keymap={})
+    assert app.keymap_problems() == []
+    app.settings = Settings(keymap={"board.start": "S", "board.strat": "B",
+                                    "board.done": "D"})
+    assert app.keymap_problems() == [
+        "keymap: no key has the id “board.strat” (see the ids in the help, ?)",
+        "keymap: S is bound to both board.split and board.start; only one of them runs",
+    ]
+
+
+async def test_keymap_problems_are_notified_when_the_board_opens(board_service):
+    app = make_app(board_service, Settings(poll_seconds=3600,
+                                           keymap={"board.start": "S"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        assert warnings == [
+            "keymap: S is bound to both board.split and board.start; only one of them runs"]

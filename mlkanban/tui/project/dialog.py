@@ -9,7 +9,7 @@ from typing import ClassVar, Generic, TypeVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
@@ -41,7 +41,9 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         super().__init__(classes="dialog project-dialog")
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        # The whole dialog scrolls on a short terminal, so the field being typed into
+        # and the buttons are never out of reach.
+        with VerticalScroll(id="dialog"):
             yield Label(self.heading, classes="dialog-title", markup=False)
             if self.explanation:
                 yield Static(self.explanation, classes="dialog-explanation", markup=False)

@@ -34,6 +34,7 @@ class FlowChart(PlotextPlot):
                 plt.plot(xs, values, label=label, marker="braille")
             ticks = xs[:: 7]
             plt.xticks(ticks, [f"{flow[i].day:%d %b}" for i in ticks])
+            plt.yticks(whole_ticks(max(running)))
         self.refresh()
 
 
@@ -47,6 +48,7 @@ class ThroughputChart(PlotextPlot):
         plt.title("Tasks done per week")
         if weeks:
             plt.bar([w.week[-3:] for w in weeks], [w.done for w in weeks], width=0.6)
+            plt.yticks(whole_ticks(max(w.done for w in weeks)))
         self.refresh()
 
 
@@ -68,3 +70,9 @@ class PhasePlanChart(PlotextPlot):
                 labels=["plan (weeks)", "spent (weeks)"],
             )
         self.refresh()
+
+
+def whole_ticks(top: int, most: int = 5) -> list[int]:
+    """Tick values for a count axis: whole numbers from 0, at most ``most`` + 1 of them."""
+    step = max(1, -(-top // most))
+    return list(range(0, top + step, step))

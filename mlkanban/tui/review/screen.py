@@ -11,12 +11,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Markdown, TabbedContent, TabPane
+from textual.widgets import DataTable, Label, Markdown, TabbedContent, TabPane
 
 from mlkanban.history.weekly import Period, WeeklyReport, weekly_report
 from mlkanban.io.markdown_report import render_markdown
 from mlkanban.tui.project import ProjectScreen
 from mlkanban.tui.review.charts import FlowChart, PhasePlanChart, ThroughputChart
+from mlkanban.tui.review.stacked import stack_tables
+from mlkanban.tui.widgets.key_bar import KeyBar
+
+NARROW = 110
+"""Below this many columns, tables are stacked and the project tab is one column."""
 
 
 class ReviewScreen(Screen[None]):
@@ -25,6 +30,7 @@ class ReviewScreen(Screen[None]):
     CSS_PATH = "review.tcss"
     AUTO_FOCUS = "#review-scroll"
     BINDINGS = [
+        Binding("escape,q", "close", "Back", id="review.close", tooltip="Back to the board"),
         Binding("left_square_bracket,left", "week(-1)", "Previous week", id="review.previous",
                 tooltip="Show the week before"),
         Binding("right_square_bracket,right", "week(1)", "Next week", id="review.next",
@@ -34,7 +40,6 @@ class ReviewScreen(Screen[None]):
                 tooltip="Cumulative flow and throughput"),
         Binding("3", "tab('projects')", "Projects", id="review.projects",
                 tooltip="Time per phase against plan"),
-        Binding("escape,q", "close", "Back", id="review.close", tooltip="Back to the board"),
     ]
 
     def __init__(self, service, period: Period | None = None) -> None:
@@ -42,6 +47,7 @@ class ReviewScreen(Screen[None]):
         self.service = service
         self.period = period or Period.week_of(service.today())
         self.report: WeeklyReport | None = None
+        self._text = ""
 
     def compose(self) -> ComposeResult:
         yield Label("Loading the week…", id="review-title", markup=False)
@@ -54,17 +60,35 @@ class ReviewScreen(Screen[None]):
             with TabPane("Projects", id="projects"), Horizontal():
                 yield DataTable(id="project-table", cursor_type="row", zebra_stripes=True)
                 yield PhasePlanChart(id="phase-chart")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#project-table", DataTable)
         table.add_columns("project", "phase now", "plan w", "spent w", "done", "flag")
+        self._fit(self.size.width)
         self.load(self.period)
+
+    def _fit(self, width: int) -> None:
+        """Narrow terminals stack what sits side by side on wide ones."""
+        narrow = width < NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            if self.report is not None:
+                self._show_title()
+                self._show_markdown()
+
+    def on_resize(self, event) -> None:
+        self._fit(event.size.width)
 
     # ------------------------------------------------------------ data
 
-    @work(thread=True, exclusive=True, group="review")
     def load(self, period: Period) -> None:
+        """Read ``period`` in a worker; the tabs show a loading indicator meanwhile."""
+        self.query_one("#review-tabs", TabbedContent).loading = True
+        self._load(period)
+
+    @work(thread=True, exclusive=True, group="review")
+    def _load(self, period: Period) -> None:
         service = self.service
         with service.read() as conn:
             report = weekly_report(conn, period, now=service.now(), calendar=service.calendar)
@@ -74,12 +98,10 @@ class ReviewScreen(Screen[None]):
     def show_report(self, period: Period, report: WeeklyReport, text: str) -> None:
         self.period = period
         self.report = report
-        as_of = report.as_of.astimezone()
-        self.query_one("#review-title", Label).update(
-            f"{report.title}   (as of {as_of:%a %d %b %H:%M})   [ ] change week"
-        )
+        self._show_title()
         # The report's own heading is already the screen's title.
-        self.query_one("#review-markdown", Markdown).update(text.split("\n", 2)[2])
+        self._text = text.split("\n", 2)[2]
+        self._show_markdown()
         self.query_one("#flow-chart", FlowChart).show(report.flow)
         self.query_one("#throughput-chart", ThroughputChart).show(report.throughput)
         table = self.query_one("#project-table", DataTable)
@@ -92,6 +114,18 @@ class ReviewScreen(Screen[None]):
             table.add_row(section.key, current, f"{plan:g}", f"{spent:.1f}",
                           str(len(section.done)), flag, key=section.key)
         self._chart_project(0)
+        self.query_one("#review-tabs", TabbedContent).loading = False
+
+    def _show_title(self) -> None:
+        assert self.report is not None
+        as_of = self.report.as_of.astimezone()
+        when = "" if self.has_class("-narrow") else f"   (as of {as_of:%a %d %b %H:%M})"
+        self.query_one("#review-title", Label).update(
+            f"{self.report.title}{when}   [ ] change week")
+
+    def _show_markdown(self) -> None:
+        text = stack_tables(self._text) if self.has_class("-narrow") else self._text
+        self.query_one("#review-markdown", Markdown).update(text)
 
     def _chart_project(self, row: int) -> None:
         if self.report is None or not self.report.projects:

@@ -36,6 +36,10 @@ LEGEND = [
 ]
 
 
+KEYS_WIDTH = 14
+NAME_WIDTH = 13
+ID_WIDTH = 22
+
 SECTIONS = {
     "board": "The focused card",
     "screen": "This screen",
@@ -78,35 +82,47 @@ class HelpScreen(ModalScreen[None]):
         self.keys = keys
 
     def compose(self) -> ComposeResult:
-        legend = Table.grid(padding=(0, 2))
-        legend.add_column(style="bold", no_wrap=True, min_width=12)
-        legend.add_column()
+        narrow = self.app.size.width < 110
+        legend = Table.grid(padding=(0, 2), expand=True)
+        legend.add_column(style="bold", no_wrap=True, width=10 if narrow else KEYS_WIDTH)
+        legend.add_column(ratio=1)
         for mark, meaning in LEGEND:
             legend.add_row(Text(mark), meaning)
-        with Vertical(id="dialog", classes="help"), VerticalScroll():
+        with Vertical(id="dialog", classes="help -narrow" if narrow else "help"), \
+                VerticalScroll():
             for section, title in SECTIONS.items():
                 rows = [row for row in self.keys if row.section == section]
                 if rows:
                     yield Label(title, classes="dialog-title")
-                    yield Static(self._table(rows), classes="keys")
+                    yield Static(self._table(rows, narrow=narrow), classes="keys")
             yield Label("On a card", classes="dialog-title")
             yield Static(legend, classes="keys")
             yield Static(
                 "ctrl+p opens the command palette (every action, and every task by key). "
-                "Keys can be remapped in the config file by the ids in the last column, "
-                'e.g. [keymap] "board.start" = "S".',
+                "Keys can be remapped in the config file by their ids (dimmed), "
+                f'e.g. [keymap] "board.done" = "D". {self.key_note}',
                 classes="dialog-explanation", markup=False,
             )
 
+    key_note = "A key bound twice, or an unknown id, is reported when the board opens."
+
     @staticmethod
-    def _table(rows: list[KeyHelp]) -> Table:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True, min_width=12)
-        table.add_column(no_wrap=True, min_width=12)
-        table.add_column(min_width=64)
-        table.add_column(style="dim", no_wrap=True)
+    def _table(rows: list[KeyHelp], *, narrow: bool) -> Table:
+        """Keys, name, why and id in the same columns in every section; narrow
+        terminals put the id under the explanation, which wraps."""
+        table = Table.grid(padding=(0, 2), expand=True)
+        table.add_column(style="bold", no_wrap=True, width=10 if narrow else KEYS_WIDTH)
+        table.add_column(no_wrap=True, width=NAME_WIDTH)
+        table.add_column(ratio=1)
+        if not narrow:
+            table.add_column(style="dim", no_wrap=True, width=ID_WIDTH)
         for row in rows:
-            table.add_row(row.keys, row.description, row.tooltip, row.id)
+            if narrow:
+                why = Text(row.tooltip)
+                why.append(f"\n{row.id}", "dim")
+                table.add_row(row.keys, row.description, why)
+            else:
+                table.add_row(row.keys, row.description, row.tooltip, row.id)
         return table
 
     async def action_dismiss(self, result: None = None) -> None:

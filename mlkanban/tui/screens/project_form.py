@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Input, Label, Select
 
 from mlkanban.domain.phases import PHASES, Phase
@@ -54,33 +54,32 @@ class ProjectFormScreen(FormDialog[ProjectForm]):
         if self.initial_owner and self.initial_owner not in {h for _, h in owners}:
             owners.append((f"@{self.initial_owner}", self.initial_owner))
         owners.append(("No owner", NO_OWNER))
-        with VerticalScroll(classes="form-fields"):
-            with Horizontal(classes="field-row"):
-                with Vertical(classes="project-key"):
-                    yield Label("Key (e.g. CHURN)", classes="field-label")
-                    yield Input(project.key if project else "", id="key", placeholder="CHURN",
-                                disabled=project is not None)
-                with Vertical():
-                    yield Label("Name", classes="field-label")
-                    yield Input(project.name if project else "", id="name",
-                                placeholder="Churn prediction")
-            yield Label("Owner", classes="field-label")
-            yield Select(owners, value=self.initial_owner or NO_OWNER, allow_blank=False,
-                         id="owner")
-            yield Label("Hypothesis", classes="field-label")
-            yield Input(project.hypothesis if project else "", id="hypothesis",
-                        placeholder="what the project expects to be true")
-            yield Label("Success metric", classes="field-label")
-            yield Input(project.metric if project else "", id="metric",
-                        placeholder="how success is measured")
-            yield Label("Plan: weeks per phase", classes="field-label")
-            plan = project.plan if project else {}
-            with Grid(classes="plan-grid"):
-                for phase in PHASES:
-                    weeks = plan.get(phase)
-                    yield Label(phase.info.short, classes="plan-phase")
-                    yield Input("" if weeks is None else f"{weeks:g}", placeholder="-",
-                                id=f"plan-{phase.value}", compact=True, classes="plan-weeks")
+        with Horizontal(classes="field-row"):
+            with Vertical(classes="project-key"):
+                yield Label("Key (e.g. CHURN)", classes="field-label")
+                yield Input(project.key if project else "", id="key", placeholder="CHURN",
+                            disabled=project is not None)
+            with Vertical():
+                yield Label("Name", classes="field-label")
+                yield Input(project.name if project else "", id="name",
+                            placeholder="Churn prediction")
+        yield Label("Owner", classes="field-label")
+        yield Select(owners, value=self.initial_owner or NO_OWNER, allow_blank=False,
+                     id="owner")
+        yield Label("Hypothesis", classes="field-label")
+        yield Input(project.hypothesis if project else "", id="hypothesis",
+                    placeholder="what the project expects to be true")
+        yield Label("Success metric", classes="field-label")
+        yield Input(project.metric if project else "", id="metric",
+                    placeholder="how success is measured")
+        yield Label("Plan: weeks per phase", classes="field-label")
+        plan = project.plan if project else {}
+        with Grid(classes="plan-grid"):
+            for phase in PHASES:
+                weeks = plan.get(phase)
+                yield Label(phase.info.short, classes="plan-phase")
+                yield Input("" if weeks is None else f"{weeks:g}", placeholder="-",
+                            id=f"plan-{phase.value}", compact=True, classes="plan-weeks")
 
     def on_mount(self) -> None:
         self.query_one("#name" if self.project else "#key", Input).focus()

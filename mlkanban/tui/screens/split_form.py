@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from mlkanban.domain import rules
@@ -40,7 +40,7 @@ class SplitFormScreen(CheckedForm[Split]):
     def compose(self) -> ComposeResult:
         task = self.splitting
         owner = f"@{task.owner}" if task.owner else "nobody yet"
-        with Vertical(id="dialog", classes="task-form"):
+        with VerticalScroll(id="dialog", classes="task-form"):  # scrolls on a short terminal
             yield Label(f"Split {task.key}", classes="dialog-title")
             yield Static(
                 f"Carve a new task out of “{task.title}”: it goes to {task.project}, "

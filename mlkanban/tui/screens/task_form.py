@@ -148,9 +148,9 @@ class TaskFormScreen(CheckedForm[TaskForm]):
         if self.initial_owner and self.initial_owner not in {h for _, h in owners}:
             owners.append((f"@{self.initial_owner}", self.initial_owner))
         owners.append(("Unassigned", UNASSIGNED))
-        with Vertical(id="dialog", classes="task-form"):
+        with VerticalScroll(id="dialog", classes="task-form"):  # scrolls on a short terminal
             yield Label(title, classes="dialog-title")
-            with VerticalScroll(classes="form-fields"):
+            with Vertical(classes="form-fields"):
                 yield Label("Title", classes="field-label")
                 yield Input(task.title if task else "", placeholder="what is to be done",
                             id="title", select_on_focus=False)

@@ -69,11 +69,27 @@ class KeyBar(Widget):
         full = self.get_component_rich_style(name)
         return Style(color=full.color, bold=full.bold)
 
+    def fitted(self, width: int) -> list[tuple[str, str, str]]:
+        """The hints that fit in ``width`` cells: the app's own (help, quit) always, the
+        screen's from the left while they fit (the help lists every one)."""
+        hints = self.hints()
+        kept = [h for h in hints if h[2].startswith("app.")]
+        room = width - sum(_cells(h) for h in kept)
+        shown: list[tuple[str, str, str]] = []
+        for hint in hints:
+            if hint in kept:
+                continue
+            if _cells(hint) > room:
+                break
+            shown.append(hint)
+            room -= _cells(hint)
+        return shown + kept
+
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         self._spans: list[tuple[int, int, str]] = []
         key_style = self._color("key-bar--key")
-        for key, description, action in self.hints():
+        for key, description, action in self.fitted(self.size.width):
             start = text.cell_len
             text.append(f" {key} ", key_style)
             text.append(f"{description} ")
@@ -95,3 +111,8 @@ class KeyBar(Widget):
                 event.stop()
                 await self.app.run_action(action, self.screen)
                 return
+
+
+def _cells(hint: tuple[str, str, str]) -> int:
+    key, description, _ = hint
+    return Text(f" {key} {description} ").cell_len
