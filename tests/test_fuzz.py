@@ -8,12 +8,14 @@ nothing) or is refused whole. Examples are derandomized so CI sees the same ones
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
@@ -24,7 +26,7 @@ from mlkanban.commands.common import AppContext
 from mlkanban.domain.clock import FixedClock
 from mlkanban.domain.phases import PHASES, Phase
 from mlkanban.store.engine import make_engine
-from mlkanban.store.service import Service
+from mlkanban.store.service import MAX_PLAUSIBLE_DAYS, Service
 from tests import jira_export
 from tests.conftest import NOW
 from tests.helpers import dump_db
@@ -90,7 +92,21 @@ moments = st.one_of(
     st.datetimes().map(str),
     junk,
 )
+#: Moments at and past the ends of what a calendar holds, and just around 1970.
+extreme_moments = st.one_of(
+    st.sampled_from([
+        "0001-01-01", "0001-01-01 00:00", "0001-01-03", "9999-12-31", "9999-12-31 23:59:59",
+        "1969-12-31 23:59", "1970-01-01 00:00", "1970-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00", "99999 days ago",
+        "2914000 days ago", "1000000h ago", "0 days ago", "yesterday 23:59:59.999999",
+    ]),
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59))
+    .map(lambda d: d.isoformat(sep=" ")),
+)
+moments = st.one_of(moments, extreme_moments)
 maybe_at = mostly(st.none(), moments)
+#: What the OS hands over for arbitrary bytes in argv: undecodable ones as surrogates.
+raw_args = st.binary(max_size=24).map(os.fsdecode)
 reasons = mostly(words, st.one_of(st.sampled_from(["", " ", "\n"]), junk,
                                   st.integers(9_990, 10_010).map(lambda n: "x" * n)))
 titles = mostly(words, st.one_of(junk, st.integers(195, 205).map(lambda n: "t" * n)))
@@ -153,10 +169,11 @@ def _board(path: Path) -> None:
         service.add_task("CHURN", title, phase, owner=owner, estimate=2)
     clock.advance(hours=1)
     service.start("CHURN-1")
-    service.start("CHURN-3")
-    service.wait("CHURN-3", "traffic")
-    service.start("CHURN-4")
-    service.done("CHURN-4")
+    bob = Service(engine, actor="bob", clock=clock)  # only a task's owner starts it
+    bob.start("CHURN-3")
+    bob.wait("CHURN-3", "traffic")
+    bob.start("CHURN-4")
+    bob.done("CHURN-4")
     engine.dispose()
 
 
@@ -194,16 +211,21 @@ def empty_boards() -> Iterator[Boards]:
         yield Boards(template, Path(tmp))
 
 
-def invoke(db: Path, args: list[str]):
+def invoke(db: Path, args: list[str], actor: str = "alice"):
     """Run a command in-process; an unexpected exception propagates (a traceback)."""
     return CliRunner().invoke(
-        cli, ["--db", str(db), "--as", "alice", *args],
+        cli, ["--db", str(db), "--as", actor, *args],
         obj=AppContext(clock=FixedClock(NOW)), catch_exceptions=False,
     )
 
 
 def check_clean(result, db: Path, before: dict) -> None:
     event(f"exit {result.exit_code}")
+    assert_clean(result, db, before)
+
+
+def assert_clean(result, db: Path, before: dict) -> None:
+    """Exit 0, 1 or 2; when not 0, one line on stderr and the database as it was."""
     assert result.exit_code in (0, 1, 2), result.output
     if result.exit_code != 0:
         assert result.stderr.startswith("mlkanban: "), result.stderr
@@ -241,8 +263,100 @@ def test_any_estimate_is_read_or_refused(boards, days):
         value = int(days)
     except ValueError:
         value = None
-    expected = 0 if value in (1, 3, 4, 5) else 1 if value is not None and value > 5 else 2
+    # over the size limit is a rule (1); a year of work or more is not an estimate (2)
+    expected = (0 if value in (1, 3, 4, 5)
+                else 1 if value is not None and 5 < value <= MAX_PLAUSIBLE_DAYS else 2)
     assert result.exit_code == expected  # CHURN-2 is estimated at 2 days already
+
+
+#: Commands that open the board or a server instead of returning.
+INTERACTIVE = {"demo", "serve"}
+#: Options naming a file to write: given a path inside the test's directory.
+OUTPUTS = {"output"}
+
+
+def command_paths() -> list[tuple[str, ...]]:
+    """Every command a person can type: ``("add",)``, ``("person", "add")``, ..."""
+    paths: list[tuple[str, ...]] = []
+    for name, command in cli.commands.items():
+        if name in INTERACTIVE:
+            continue
+        if isinstance(command, click.Group):
+            paths += [(name, sub) for sub in command.commands]
+        else:
+            paths.append((name,))
+    return paths
+
+
+def resolve(path: tuple[str, ...]) -> click.Command:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    return command
+
+
+#: Any value for any argument or option: the board's own words, numbers, dates at the
+#: ends of the calendar, and bytes that are not text at all.
+any_value = st.one_of(raw_args, keys, handles, phases, numbers, extreme_moments, titles,
+                      project_keys)
+
+
+@settings(FUZZ, max_examples=300)
+@given(data=st.data())
+def test_every_command_takes_any_bytes_and_any_date(boards, tmp_path, monkeypatch, data):
+    """Each command with its own arguments and options filled with anything at all."""
+    monkeypatch.chdir(tmp_path)  # where a command told to write a file writes it
+    path = data.draw(st.sampled_from(command_paths()), label="command")
+    event(" ".join(path))
+    args = list(path)
+    for param in resolve(path).params:
+        if isinstance(param, click.Argument):
+            count = 1 if param.nargs == 1 else data.draw(st.integers(1, 2))
+            args += [data.draw(any_value) for _ in range(count)]
+        elif param.name in OUTPUTS:
+            if data.draw(st.booleans()):
+                args += [param.opts[0], data.draw(st.sampled_from(["out.txt", "-", "."]))]
+        elif data.draw(st.booleans()):
+            if param.is_flag:
+                args.append(param.opts[0])
+            else:
+                args += [param.opts[0], data.draw(any_value)]
+    actor = data.draw(mostly(st.just("alice"), raw_args), label="--as")
+    db = boards.fresh()
+    check_clean(invoke(db, args, actor=actor), db, boards.before)
+
+
+@settings(FUZZ, max_examples=60)
+@given(value=raw_args.filter(lambda v: v != os.fsdecode(os.fsencode(v).decode("utf-8",
+                                                                                "replace"))))
+def test_undecodable_bytes_anywhere_are_one_line(boards, value):
+    """Bytes that are not UTF-8, in an argument, an option or ``--as``: exit 2, one line
+    that shows them as ``\\xff``, and nothing written."""
+    for args, actor in ((["add", value, "-p", "CHURN", "--phase", "eda"], "alice"),
+                        (["wait", "CHURN-1", "--reason", value], "alice"),
+                        (["move", "CHURN-1", "modeling"], value)):
+        db = boards.fresh()
+        result = invoke(db, args, actor=actor)
+        check_clean(result, db, boards.before)
+        assert result.exit_code == 2
+        assert "not valid UTF-8" in result.stderr
+
+
+@settings(FUZZ, max_examples=80)
+@given(first=st.one_of(st.dates().map(str), extreme_moments, raw_args),
+       last=st.one_of(st.none(), st.dates().map(str)),
+       week=st.builds(lambda y, w: f"{y:04d}-W{w:02d}", st.integers(1, 9999),
+                      st.integers(0, 54)),
+       use_week=st.booleans())
+def test_any_report_range_is_read_or_refused(boards, first, last, week, use_week):
+    """From year 1 to 9999: a report or one line, never a calendar overflow."""
+    db = boards.fresh()
+    args = ["report", "--week", week] if use_week else [
+        "report", "--from", first, *(["--to", last] if last else [])]
+    result = invoke(db, args)
+    check_clean(result, db, boards.before)
+    assert result.exit_code in (0, 2)
 
 
 # ------------------------------------------------------------------ the Jira importer
@@ -352,3 +466,29 @@ def test_an_absurdly_long_ago_is_bad_input(boards, when):
     assert result.exit_code == 2
     assert result.stderr == f"mlkanban: --at {when!r} is too long ago\n"
     assert dump_db(db) == boards.before
+
+
+@pytest.mark.parametrize("args", [
+    ["report", "--from", "0001-01-01", "--to", "0001-01-07"],
+    ["report", "--week", "9999-W52"],
+    ["report", "--week", "0001-W01"],
+    ["done", "CHURN-1", "--at", "0001-01-01"],
+    ["done", "CHURN-1", "--at", "9999-12-31 23:59"],
+    ["done", "CHURN-1", "--at", "1969-12-31 23:00"],
+])
+def test_dates_the_calendar_cannot_hold_are_bad_input(boards, args):
+    """Once tracebacks: 'year 0 is out of range', 'date value out of range'."""
+    db = boards.fresh()
+    result = invoke(db, args)
+    assert_clean(result, db, boards.before)
+    assert result.exit_code == 2
+
+
+def test_a_malformed_database_url_is_bad_input_and_keeps_its_password(monkeypatch):
+    url = "postgresql+psycopg://u:s3cret@127.0.0.1:notaport/x"
+    monkeypatch.setenv("MLKANBAN_DB", url)
+    result = CliRunner().invoke(cli, ["ls"], obj=AppContext(clock=FixedClock(NOW)),
+                                catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stderr == ("mlkanban: not a valid database URL: "
+                             "postgresql+psycopg://u:***@127.0.0.1:notaport/x\n")
