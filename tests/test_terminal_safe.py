@@ -124,14 +124,23 @@ def test_the_board_shows_no_control(hostile_db):
     engine = make_engine(str(hostile_db))
     service = Service(engine, actor="alice", clock=FixedClock(NOW))
 
-    async def run() -> str:
+    async def run() -> tuple[str, list[str], str]:
         app = make_app(service, Settings())
         async with app.run_test(size=(160, 45)) as pilot:
             await wait_for_board(pilot, cards=1)
             await still(pilot)
-            return app.export_screenshot()
+            board = app.export_screenshot()
+            await pilot.press("s")  # resume the waiting card: a notification names it
+            await still(pilot)
+            notified = [n.message for n in app._notifications]
+            await pilot.press("v")  # its details and history
+            await still(pilot)
+            return board, notified, app.export_screenshot()
 
-    picture = asyncio.run(run())
+    board, notified, detail = asyncio.run(run())
     engine.dispose()
-    assert_safe(picture)
-    assert VISIBLE in picture  # the card's title and the lane's name
+    for picture in (board, *notified, detail):
+        assert_safe(picture)
+    assert VISIBLE in board  # the card's title and the lane's name
+    assert f"Resumed CHURN-1 “{VISIBLE}” (alice, Modeling)" in notified
+    assert detail.count(VISIBLE) >= 3  # title, description, history

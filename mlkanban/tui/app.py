@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from mlkanban.config import Settings
+from mlkanban.domain.text import terminal_safe
 from mlkanban.store.service import Service
 from mlkanban.tui.commands import BoardCommands
 from mlkanban.tui.key_queue import InOrderKeys
@@ -32,6 +33,12 @@ class BoardApp(InOrderKeys, App[None]):
         super().__init__()
         self.service = service
         self.settings = settings
+
+    def notify(self, message: str, *, title: str = "", **options) -> None:
+        """Every notification (a refusal naming a task's title, a change done) shows
+        stored text terminal-safe: one choke point for all screens."""
+        super().notify(terminal_safe(message, multiline=True), title=terminal_safe(title),
+                       **options)
 
     def get_default_screen(self) -> BoardScreen:
         return BoardScreen(self.service, self.settings)
