@@ -105,11 +105,12 @@ def test_the_command_line_refuses_text_it_could_not_keep(board, clock, value, pr
     assert problem in refused(board, clock, "add", value, "-p", "CHURN", "--phase", "eda")
 
 
-def test_text_keeps_tabs_newlines_and_right_to_left_marks():
+def test_text_keeps_tabs_newlines_and_right_to_left_letters():
     assert validate.text("line\n\tmore", "description") == "line\n\tmore"
-    assert validate.title("\u202eright to left") == "\u202eright to left"  # shown safely
-    with pytest.raises(BadInput):
-        validate.title("bell\x07")
+    assert validate.title("שלום עולם مرحبا") == "שלום עולם مرحبا"
+    for bad in ("bell\x07", "\u202eright to left override", "isolate \u2066x\u2069"):
+        with pytest.raises(BadInput, match="control character"):
+            validate.title(bad)
 
 
 @pytest.mark.parametrize("actor, problem", [

@@ -17,9 +17,10 @@ MAX_TEXT = 10_000
 MAX_ARGUMENT = 100_000
 
 #: Control characters that have no place in stored text: all of C0 but tab, newline
-#: and carriage return, DEL and C1. (Bidi controls are allowed: right-to-left text
-#: needs them; the terminal output neutralises them, see ``domain.text``.)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: and carriage return, DEL, C1, and the bidi embeddings, overrides and isolates that
+#: would make a line read other than it is (right-to-left letters need none of them).
+#: Text stored before this check is still shown safely (``domain.text``).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
