@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from mlkanban.commands.common import AppContext, pass_app
+from mlkanban.commands.common import AppContext, echo, pass_app
 from mlkanban.domain.errors import BadInput
 
 
@@ -54,7 +54,7 @@ def export(app: AppContext, fmt, output) -> None:
             count = write_jsonl(conn, out, service.now())
             noun = "records"
     if output and output != "-":
-        click.echo(f"Exported {count} {noun} to {output}", err=True)
+        echo(f"Exported {count} {noun} to {output}", err=True)
 
 
 @click.command("import")
@@ -74,7 +74,7 @@ def import_(app: AppContext, file) -> None:
         except OSError as exc:
             raise BadInput(f"cannot read {file}: {exc.strerror}") from None
     result = restore(app.service.engine, bundle)
-    click.echo(result.summary())
+    echo(result.summary())
 
 
 @click.command("demo")
@@ -90,7 +90,7 @@ def demo(app: AppContext, no_open) -> None:
     path = Path(app.db_flag) if app.db_flag and "://" not in app.db_flag else demo_db_path()
     create_demo_database(path, now=app.clock())
     if no_open:
-        click.echo(str(path))
+        echo(str(path))
         return
     app.db_flag = str(path)
     if not app.actor_flag and not os.environ.get("MLKANBAN_USER"):
@@ -104,12 +104,12 @@ def info(app: AppContext) -> None:
     """Show where the database and config live, and what the database holds."""
     from mlkanban.config import config_path, data_dir
 
-    click.echo(f"database  {shown_database(app.db)}")
-    click.echo(f"config    {config_path()}")
-    click.echo(f"data dir  {data_dir()}")
-    click.echo(f"acting as {app.actor}")
+    echo(f"database  {shown_database(app.db)}")
+    echo(f"config    {config_path()}")
+    echo(f"data dir  {data_dir()}")
+    echo(f"acting as {app.actor}")
     counts = app.reader.counts()
-    click.echo("contents  " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    echo("contents  " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 
 def shown_database(db: str) -> str:

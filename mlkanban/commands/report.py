@@ -6,7 +6,7 @@ import gc
 
 import click
 
-from mlkanban.commands.common import EARLIEST, AppContext, pass_app
+from mlkanban.commands.common import EARLIEST, AppContext, echo, pass_app
 
 #: The first day a report may cover (``--at`` cannot go further back either).
 FIRST_DAY = EARLIEST.date()
@@ -73,7 +73,7 @@ def report(app: AppContext, week, start, end, fmt, output) -> None:
     with _output(output) as out:
         out.write(text)
     if output and output != "-":
-        click.echo(f"Wrote the report of {period.label} to {output}", err=True)
+        echo(f"Wrote the report of {period.label} to {output}", err=True)
 
 
 COMMANDS = [report]
