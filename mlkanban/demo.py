@@ -274,8 +274,9 @@ def _short(day: date) -> str:
 
 def _story(s: _Script) -> None:
     """Who did what, day by day. Each person works on one task at a time."""
+    lead = PEOPLE[0][0]  # who sets the board up: only a person on it may add the others
     for i, (handle, name, limit) in enumerate(PEOPLE):
-        s.add(s.at((-30, f"08:{30 + i}")), handle,
+        s.add(s.at((-30, f"08:{30 + i}")), lead,
               lambda svc, at, h=handle, n=name, w=limit: svc.add_person(
                   h, name=n, wip_limit=w, at=at))
     for spec in PROJECTS:

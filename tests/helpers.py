@@ -31,3 +31,12 @@ def run_cli(db: Path, clock, *args: str, actor: str = "alice") -> Result:
         obj=AppContext(clock=clock),
         catch_exceptions=False,
     )
+
+
+def acting_as(service, handle: str):
+    """The same database, clock and calendar, acting as ``handle``: only a task's owner
+    starts, parks or finishes it, so a test board's people take turns."""
+    from mlkanban.store.service import Service
+
+    return Service(service.engine, actor=handle, clock=service.clock,
+                   calendar=service.calendar, migrate=False)

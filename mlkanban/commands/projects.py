@@ -165,11 +165,15 @@ def project_pivot(app: AppContext, key, text, at) -> None:
 @click.option("--why", required=True, help="What the results say and, if they disappoint, why.")
 @click.option("--status",
               help="Project status afterwards (default: shipped if positive, else stopped).")
+@click.option("--drop-open", is_flag=True,
+              help="Drop the project's open tasks (reason: project closed); without it, a "
+                   "project with open tasks is not closed.")
 @at_option
 @pass_app
-def project_close(app: AppContext, key, outcome, why, status, at) -> None:
+def project_close(app: AppContext, key, outcome, why, status, drop_open, at) -> None:
     """Record the outcome of Results Analysis and close the project."""
-    view = app.service.close_project(key, outcome, why, status=status, at=app.when(at))
+    view = app.service.close_project(key, outcome, why, status=status, drop_open=drop_open,
+                                     at=app.when(at))
     echo(f"Closed {view.key}: {view.outcome} ({view.status})")
 
 

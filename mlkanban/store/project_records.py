@@ -9,15 +9,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mlkanban.domain.errors import BadInput, RuleRefused
 from mlkanban.domain.phases import Phase
+from mlkanban.domain.statuses import OPEN_STATUSES, Status
 from mlkanban.store import queries, validate
 from mlkanban.store.models import AbTest, Deliverable, PhasePlan
 from mlkanban.store.views import AbTestView, DeliverableView, ProjectView
 
 PROJECT_STATUSES = ("active", "paused", "shipped", "stopped")
+#: A closed project takes no new tasks and holds no open ones (DESIGN §6 "Ownership").
+CLOSED_STATUSES = ("shipped", "stopped")
+#: The reason recorded on the tasks that closing a project drops.
+CLOSED_REASON = "project closed"
 OUTCOMES = ("positive", "negative", "inconclusive")
 
 
@@ -76,6 +81,8 @@ class ProjectRecords:
                        if getattr(project, f) != v]
             if not changed:
                 raise BadInput(f"nothing to change in {project.key}")
+            if wanted.get("status") in CLOSED_STATUSES and project.status not in CLOSED_STATUSES:
+                self._close_tasks(session, project, at, drop=False)
             for field, old, new in changed:
                 setattr(project, field, new)
                 shown_old, shown_new = old, new
@@ -87,6 +94,35 @@ class ProjectRecords:
                             old=shown_old, new=shown_new)
             project.updated_at = when
             return self._project_view(session, project.key)
+
+    def _close_tasks(self, session: Session, project, at: datetime | None, *, drop: bool) -> None:
+        """Refuse to close a project that has open tasks, or (``drop``) drop them."""
+        from mlkanban.store.models import Task
+
+        open_values = [status.value for status in OPEN_STATUSES]
+        keys = session.exec(
+            select(Task.key).where(Task.project_id == project.id,
+                                   col(Task.status).in_(open_values)).order_by(Task.number)
+        ).all()
+        if not keys:
+            return
+        if not drop:
+            listed = ", ".join(keys[:5]) + (", ..." if len(keys) > 5 else "")
+            noun = "task" if len(keys) == 1 else "tasks"
+            raise RuleRefused(
+                f"{project.key} still has {len(keys)} open {noun} ({listed}); finish or drop "
+                f"them first, or drop them as you close it: mlkanban project close "
+                f"{project.key} ... --drop-open"
+            )
+        for key in keys:
+            task = self._task(session, key)
+            when = self._when(at, task.updated_at, task.key)
+            old = task.status
+            task.status = Status.DROPPED.value
+            task.status_at = task.updated_at = when
+            task.reason = CLOSED_REASON
+            self._event(session, when, "status_changed", task=task, field="status", old=old,
+                        new=task.status, reason=CLOSED_REASON)
 
     def _handle_of(self, session: Session, person_id) -> str | None:
         from mlkanban.store.models import Person
@@ -169,12 +205,14 @@ class ProjectRecords:
         why: str,
         *,
         status: str | None = None,
+        drop_open: bool = False,
         at: datetime | None = None,
     ) -> ProjectView:
         """Record the outcome of Results Analysis and close the project.
 
         A positive outcome ships the project unless ``status`` says otherwise; any other
-        outcome stops it.
+        outcome stops it. A project with open tasks is closed only with ``drop_open``,
+        which drops them in the same transaction.
         """
         clean_outcome = parse_outcome(outcome)
         clean_why = validate.reason(why, "why (the outcome's explanation)")
@@ -184,6 +222,8 @@ class ProjectRecords:
         with self._write() as session:
             project = self._project(session, key, lock=True)
             when = self._when(at, project.updated_at, project.key)
+            if new_status in CLOSED_STATUSES:
+                self._close_tasks(session, project, at, drop=drop_open)
             old = project.outcome
             project.outcome = clean_outcome
             project.outcome_why = clean_why

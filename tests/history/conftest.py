@@ -19,6 +19,7 @@ import pytest
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store.service import Service
+from tests.helpers import acting_as
 from tests.history.dates import HOLIDAY, at
 
 
@@ -39,8 +40,9 @@ def board(service: Service) -> Service:
     s.add_task("CHURN", "Frame the question", Phase.RESEARCH, at=at(2))
     s.assign("CHURN-1", "bob", at=at(3))
     s.estimate("CHURN-1", 2, at=at(3))
-    s.start("CHURN-1", at=at(4, 10))
-    s.done("CHURN-1", at=at(5, 16))
+    bob = acting_as(s, "bob")  # only a task's owner starts or finishes it
+    bob.start("CHURN-1", at=at(4, 10))
+    bob.done("CHURN-1", at=at(5, 16))
 
     s.add_task("CHURN", "Train a baseline", Phase.MODELING, owner="alice", estimate=3, at=at(6))
     s.start("CHURN-2", at=at(9))

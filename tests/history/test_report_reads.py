@@ -23,7 +23,7 @@ from mlkanban.history.metrics import DayCounter
 from mlkanban.history.weekly import Period, build_report, load_history, weekly_report
 from mlkanban.store.engine import make_engine
 from mlkanban.store.service import Service
-from tests.helpers import run_cli
+from tests.helpers import acting_as, run_cli
 from tests.history.dates import at
 from tests.markdown_checks import check_report
 
@@ -39,11 +39,12 @@ def record(board: Service) -> Service:
                at=at(16, 9))
     s.set_ab_test("FRAUD-1", started_at=at(16, 9), duration_days=14, traffic_share=50,
                   control="rules", metric="chargebacks", at=at(16, 9, 30))
-    s.start("FRAUD-1", at=at(16, 10))
-    s.wait("FRAUD-1", "A/B test collecting traffic", at=at(17, 10))
+    bob = acting_as(s, "bob")  # only a task's owner starts or parks it
+    bob.start("FRAUD-1", at=at(16, 10))
+    bob.wait("FRAUD-1", "A/B test collecting traffic", at=at(17, 10))
     s.deliver("CHURN", Phase.RESEARCH, PLAN, link="docs/plan.md", at=at(17, 11))
     s.pivot("CHURN", PIVOT, at=at(18, 10))
-    s.close_project("CHURN", "negative", WHY, at=at(20, 15))
+    s.close_project("CHURN", "negative", WHY, drop_open=True, at=at(20, 15))
     return s
 
 
