@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from mlkanban.domain.clock import Clock, system_clock
 from mlkanban.domain.errors import NotFound
+from mlkanban.domain.text import suggest
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store import queries, tables, validate
 from mlkanban.store.schema import ensure_schema
@@ -26,6 +27,15 @@ from mlkanban.store.views import (
     ProjectView,
     TaskView,
 )
+
+
+def missing_task_hint(key: str, project_keys: list[str]) -> str:
+    """For a task key that names no task: the project it meant, when its project part
+    names none (``CHRUN-1``: "there is no project CHRUN (did you mean CHURN?)")."""
+    project = key.rpartition("-")[0]
+    if not project or project in project_keys:
+        return ""
+    return f"; there is no project {project}{suggest(project, project_keys)}"
 
 
 class Reader:
@@ -66,7 +76,8 @@ class Reader:
             value = queries.resolve_key(conn, key)
             view = queries.task(conn, value)
         if view is None:
-            raise NotFound(f"no task {value!r}")
+            hint = missing_task_hint(value, [p.key for p in self.projects()])
+            raise NotFound(f"no task {value!r}{hint}")
         return view
 
     def history(self, key: str) -> list[EventView]:
@@ -97,7 +108,8 @@ class Reader:
         with self.read() as conn:
             person = queries.person(conn, value)
         if person is None:
-            raise NotFound(f"no person {value!r}; add them with: mlkanban person add {value}")
+            hint = suggest(value, [p.handle for p in self.people()])
+            raise NotFound(f"no person {value!r}{hint}; add them with: mlkanban person add {value}")
         return person
 
     def require_project(self, key: str) -> ProjectView:
@@ -105,7 +117,8 @@ class Reader:
             value = queries.resolve_key(conn, key, project=True)
             found = queries.projects(conn, [value])
         if not found:
-            raise NotFound(f"no project {value!r} (see: mlkanban project ls)")
+            hint = suggest(value, [p.key for p in self.projects()])
+            raise NotFound(f"no project {value!r}{hint} (see: mlkanban project ls)")
         return found[0]
 
     def deliverables(self, key: str | None = None) -> list[DeliverableView]:

@@ -29,7 +29,7 @@ from mlkanban.store import queries, undo, validate, work_logs
 from mlkanban.store.engine import write_engine
 from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
 from mlkanban.store.project_records import CLOSED_STATUSES, ProjectRecords
-from mlkanban.store.reader import Reader
+from mlkanban.store.reader import Reader, missing_task_hint
 from mlkanban.store.views import PersonView, ProjectView, TaskView
 
 #: How far in the future ``--at`` may be, to forgive clocks that disagree a little.
@@ -205,18 +205,10 @@ class Service(undo.Undo, ProjectRecords, Reader):
         value = queries.resolve_key(session.connection(), key)
         task = session.exec(select(Task).where(Task.key == value)).first()
         if task is None:
-            raise NotFound(f"no task {value!r}{self._task_hint(session, value)}")
+            keys = list(session.exec(select(Project.key)).all())
+            raise NotFound(f"no task {value!r}{missing_task_hint(value, keys)}")
         self._before.setdefault(("task", task.id), undo.snapshot(task))
         return task
-
-    @staticmethod
-    def _task_hint(session: Session, key: str) -> str:
-        """The project a mistyped key meant, when its project part names none."""
-        project, _, _ = key.rpartition("-")
-        keys = session.exec(select(Project.key)).all()
-        if not project or project in keys:
-            return ""
-        return f"; there is no project {project}{suggest(project, keys)}"
 
     def _view(self, session: Session, task: Task) -> TaskView:
         session.flush()
