@@ -173,7 +173,7 @@ def main() -> None:
 
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "MLKANBAN_CONFIG": str(Path(tmp) / "none.toml")}
+        env = {**os.environ, "MLKANBAN_CONFIG": os.devnull}
         boards: dict[str, Path] = {}
         empty = Path(tmp) / "empty.db"
         engine = make_engine(str(empty))

@@ -52,7 +52,7 @@ def large_board(**sizes: int) -> Iterator[tuple[Path, dict[str, str]]]:
         started = time.perf_counter()
         counts = build_large_database(db, now=datetime.now(UTC), **sizes)
         print(f"built {counts} in {time.perf_counter() - started:.1f} s")
-        yield db, {**os.environ, "MLKANBAN_DB": str(db), "MLKANBAN_CONFIG": str(Path(tmp) / "none")}
+        yield db, {**os.environ, "MLKANBAN_DB": str(db), "MLKANBAN_CONFIG": os.devnull}
 
 
 def main() -> None:

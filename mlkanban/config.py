@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
@@ -63,16 +63,26 @@ def default_db_path() -> Path:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Read the config file if there is one; a broken file is a one-line error."""
+    """Read the config file if there is one; a broken file is a one-line error.
+
+    The default file may be absent; one that ``MLKANBAN_CONFIG`` names must be there (a
+    typo there would otherwise silently drop holidays and key bindings).
+    """
+    named = path is None and bool(os.environ.get("MLKANBAN_CONFIG"))
     path = path or config_path()
-    raw: dict = {}
-    if path.is_file():
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise BadInput(f"cannot read config file {path}: {exc}") from None
+    if path.is_dir():
+        raise BadInput(f"config file {path} is a directory, not a file")
+    if not path.exists():
+        if named:
+            raise BadInput(f"MLKANBAN_CONFIG names {path}, which does not exist")
+        return Settings()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise BadInput(f"cannot read config file {path}: {_one_line(exc)}") from None
     if not raw:
         return Settings()
+    _check_names(path, raw)
     from pydantic import TypeAdapter, ValidationError
 
     try:
@@ -81,6 +91,23 @@ def load_settings(path: Path | None = None) -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise BadInput(f"config file {path}: {where}: {first['msg']}") from None
+
+
+def _one_line(exc: Exception) -> str:
+    text = getattr(exc, "strerror", None) or str(exc)
+    return " ".join(text.split())
+
+
+def _check_names(path: Path, raw: dict) -> None:
+    """An unknown setting is a mistake worth naming (``holiday`` for ``holidays``)."""
+    import difflib
+
+    known = [f.name for f in fields(Settings)]
+    for name in raw:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]}?" if close else f" (known: {', '.join(known)})"
+            raise BadInput(f"config file {path}: unknown setting {name!r}{hint}")
 
 
 def resolve_db(flag: str | None, settings: Settings) -> str:

@@ -43,7 +43,10 @@ def _isolated_environment(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    monkeypatch.setenv("MLKANBAN_CONFIG", str(home / "config" / "none.toml"))
+    config = home / "config" / "none.toml"  # an empty config file: the defaults
+    config.parent.mkdir()
+    config.write_text("", encoding="utf-8")
+    monkeypatch.setenv("MLKANBAN_CONFIG", str(config))
     monkeypatch.delenv("MLKANBAN_DB", raising=False)
     monkeypatch.setenv("MLKANBAN_USER", "tester")
 

@@ -73,7 +73,7 @@ def board_db(team: Service, db_path):
 def _run(commands: list[list[str]], db_path, tmp_path) -> tuple[str, list]:
     env = dict(os.environ)  # already isolated by the autouse fixture in conftest
     env["MLKANBAN_DB"] = str(db_path)
-    env["MLKANBAN_CONFIG"] = str(tmp_path / "missing" / "config.toml")
+    env["MLKANBAN_CONFIG"] = os.devnull  # no settings: an empty file
     code = PROBE.format(heavy=HEAVY, commands=commands, now=NOW.isoformat())
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120

@@ -87,19 +87,19 @@ class AppContext:
     def open_reader(self, db: str) -> Reader:
         from mlkanban.store.reader import Reader
 
-        return self._open(Reader, db)
+        return self._open(Reader, db, create=False)  # reading makes no board
 
     def open_service(self, db: str) -> Service:
         from mlkanban.store.service import Service
 
         return self._open(Service, db, actor=self.actor)
 
-    def _open(self, kind: type, db: str, **options: Any) -> Any:
+    def _open(self, kind: type, db: str, *, create: bool = True, **options: Any) -> Any:
         """A reader or service on ``db``, with this context's clock and holidays."""
         from mlkanban.domain.workdays import WorkCalendar
         from mlkanban.store.engine import make_engine
 
-        return kind(make_engine(db), clock=self.clock,
+        return kind(make_engine(db, create=create), clock=self.clock,
                     calendar=WorkCalendar(self.settings.holidays), **options)
 
     def when(self, text: str | None) -> datetime | None:

@@ -12,6 +12,7 @@ event id never misses a change committed behind another).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -57,8 +58,28 @@ def remove_sqlite_database(path: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def make_engine(db: str) -> Engine:
-    """Create (but do not connect) an engine for a path or a URL."""
+def create_private_file(path: Path) -> None:
+    """An empty file only its owner may read (SQLite gives its -wal and -shm files the
+    same mode), in a directory made 0700 if it has to be made."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise BadInput(f"cannot create {path.parent}: {exc.strerror}") from None
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass  # another process made it first
+    except OSError as exc:
+        raise BadInput(f"cannot create {path}: {exc.strerror}") from None
+
+
+def make_engine(db: str, *, create: bool = True) -> Engine:
+    """Create (but do not connect) an engine for a path or a URL.
+
+    A new SQLite file is made private (0600, in a 0700 directory when it makes one): a
+    board holds names and the story of people's work. Without ``create`` (commands that
+    only read) a missing file is an error, and nothing is made on disk.
+    """
     url = database_url(db)
     try:
         parsed = make_url(url)
@@ -69,10 +90,10 @@ def make_engine(db: str) -> Engine:
             path = Path(parsed.database)
             if path.is_dir():
                 raise BadInput(f"{path} is a directory, not a database file")
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise BadInput(f"cannot create {path.parent}: {exc.strerror}") from None
+            if not path.exists():
+                if not create:
+                    raise BadInput(f"no board at {path}; `mlkanban person add` creates one")
+                create_private_file(path)
         engine = create_engine(
             parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         )

@@ -7,7 +7,9 @@ before it is migrated; a database written by a newer mlkanban is refused.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,12 +73,16 @@ def _first_line(exc: BaseException) -> str:
 
 
 def backup_before_migration(engine: Engine, revision: str) -> Path | None:
-    """Copy a SQLite file aside (consistently, even in WAL mode) before migrating it."""
+    """Copy a SQLite file aside (consistently, even in WAL mode) before migrating it,
+    readable by no one the original is not readable by."""
     path = sqlite_path(engine)
     if path is None or not path.exists():
         return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     backup = path.with_name(f"{path.name}.bak-{revision}-{stamp}")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    os.close(os.open(backup, os.O_CREAT | os.O_WRONLY, mode))  # never wider than ``mode``
+    os.chmod(backup, mode)  # exactly the original's, before any page is copied
     source = sqlite3.connect(path)
     try:
         target = sqlite3.connect(backup)
