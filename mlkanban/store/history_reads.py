@@ -232,3 +232,12 @@ def last_event_per_project(conn: Connection, until: datetime) -> dict[str, datet
     return {keys[project_id]: at for project_id, at in found.items() if project_id in keys}
 
 
+def creation_moments(conn: Connection) -> dict[str, dict[str, datetime]]:
+    """When each person (``"people"``, by handle) and project (``"projects"``, by key)
+    was added: a report of an earlier week leaves them out (unless their work shows)."""
+    return {
+        "people": {handle: _parse(at) for handle, at in
+                   conn.execute(select(PE.c.handle, PE.c.created_at)).all()},
+        "projects": {key: _parse(at) for key, at in
+                     conn.execute(select(P.c.key, P.c.created_at)).all()},
+    }

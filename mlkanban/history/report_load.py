@@ -1,0 +1,137 @@
+"""Loading what a weekly report folds: for a report, only the rows and events its
+replay needs, through lean queries, so that a year of history costs a few queries and
+no query per task.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import Connection
+
+from mlkanban.domain.clock import as_utc
+from mlkanban.history.as_of import LATER_KINDS, RECORD_KINDS
+from mlkanban.history.metrics import local_day
+from mlkanban.store import history_reads, queries
+from mlkanban.store.history_reads import LeanTask
+from mlkanban.store.views import AbTestView, EventView, PersonView, ProjectView, TaskView
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+CHART_WEEKS = 12
+"""How many weeks the throughput and flow charts cover at most, ending with the report's
+week; they start no earlier than the week of the first event."""
+
+#: The events a replay folds into the board as it was: a task's status, phase, owner,
+#: estimate and WIP overrides. A report reads them only from the start of its charts on:
+#: the task rows hold the values now, the changes' old values walk them back, and each
+#: row's work log holds the time in progress before (``domain.work_log``).
+TASK_KINDS = ("started", "status_changed", "moved_phase", "wip_override", "assigned",
+              "estimated")
+_STATUS_KINDS = ("started", "status_changed")
+_WINDOW_TASK_KINDS = (*_STATUS_KINDS, "wip_override")
+_LATE_TASK_KINDS = ("moved_phase", "assigned", "estimated")
+#: The events listed for the period itself.
+WINDOW_KINDS = ("moved_phase", "wip_override", "delivered", "pivot", "closed")
+
+
+@dataclass
+class HistoryData:
+    """Everything a report reads, loaded in one go."""
+
+    tasks: list[TaskView] | list[LeanTask]
+    """Views; or, with ``since``, ``LeanTask``s carrying their work logs, since ``events``
+    then do not go back far enough to replay the time in progress."""
+    events: list[EventView]
+    people: list[PersonView]
+    projects: list[ProjectView]
+    last_events: dict[str, datetime] | None = None
+    """Each project's last event up to the report's moment; None: found from ``events``."""
+    window: list[EventView] | None = None
+    """The period's own events (moves, overrides, deliverables, pivots, closings);
+    None: taken from ``events``."""
+    first_event: datetime | None = None
+    """When the board's history begins; None: the first of ``events``."""
+    ab_tests: dict[str, AbTestView] = field(default_factory=dict)
+    """A/B test designs by task key."""
+    later: list[EventView] | None = None
+    """Changes to people, projects and titles after the report's moment, whose old
+    values walk the rows back to it (``history.as_of``); None: taken from ``events``."""
+    records: list[EventView] | None = None
+    """Closings and A/B test designs over the whole history; None: from ``events``."""
+    created: dict[str, dict[str, datetime]] = field(default_factory=dict)
+    """When each person (``"people"``, by handle) and project (``"projects"``, by key)
+    was added."""
+    since: datetime | None = None
+    """When ``events`` begin (None: they are the whole history); they hold every event
+    of the tasks in ``whole`` all the same."""
+    whole: set[str] = field(default_factory=set)
+
+
+def history_start(since: datetime, until: datetime) -> datetime:
+    """How far back a report of ``since``..``until`` needs events: to its own start or
+    its charts' start, whichever is earlier (local midnight)."""
+    today = local_day(until)
+    first_monday = today - timedelta(days=today.weekday(), weeks=CHART_WEEKS - 1)
+    return min(since, as_utc(datetime.combine(first_monday, time())))
+
+
+def load_history(conn: Connection, *, until: datetime | None = None,
+                 since: datetime | None = None) -> HistoryData:
+    """All events; or, for a report of ``since``..``until``, only what it folds.
+
+    The second way reads a year of history several times faster: the status and
+    phase changes of every task, owner and estimate changes after ``until`` (to walk
+    the task rows back to that moment), and the period's own events.
+    """
+    if until is None:
+        return HistoryData(
+            tasks=queries.tasks(conn),
+            events=queries.event_log(conn),
+            people=queries.people(conn),
+            projects=queries.projects(conn),
+            ab_tests=queries.ab_tests(conn),
+            created=history_reads.creation_moments(conn),
+        )
+    since = since or _EPOCH
+    start = history_start(since, until)
+    tasks = history_reads.lean_tasks(conn)
+    # Statuses over the charts' weeks; the other values only as they were at ``until``,
+    # walked back from the rows by the changes made after it.
+    events = history_reads.lean_events(conn, _WINDOW_TASK_KINDS, since=start,
+                                       late_kinds=_LATE_TASK_KINDS, after=until)
+    whole = _carried_past(tasks, events, start, until)
+    if whole:
+        events = sorted([e for e in events if e.task not in whole]
+                        + history_reads.events_of_tasks(conn, sorted(whole), TASK_KINDS),
+                        key=lambda e: e.at)
+    return HistoryData(
+        tasks=tasks,
+        events=events,
+        since=start,
+        whole=whole,
+        people=queries.people(conn),
+        projects=queries.projects(conn),
+        last_events=history_reads.last_event_per_project(conn, until),
+        window=history_reads.events_between(conn, since, until, WINDOW_KINDS),
+        first_event=history_reads.first_event_at(conn),
+        ab_tests=queries.ab_tests(conn),
+        later=history_reads.events_between(
+            conn, until + timedelta(microseconds=1), _FAR_FUTURE, LATER_KINDS),
+        records=history_reads.events_between(conn, _EPOCH, _FAR_FUTURE, RECORD_KINDS),
+        created=history_reads.creation_moments(conn),
+    )
+
+
+def _carried_past(tasks: list[LeanTask], events: list, start: datetime,
+                  until: datetime) -> set[str]:
+    """Tasks whose status at ``until`` began before ``start`` and changed after ``until``:
+    only their earlier events tell when it began (and under which WIP override)."""
+    first_change: dict[str, datetime] = {}
+    for event in events:
+        if event.kind in _STATUS_KINDS and event.task not in first_change:
+            first_change[event.task] = event.at
+    return {t.key for t in tasks
+            if t.created_at < start and first_change.get(t.key, start) > until}
+
