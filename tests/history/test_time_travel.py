@@ -11,6 +11,7 @@ Markdown and in the JSON, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -124,10 +125,8 @@ def _apply(service: Service, action: Action) -> None:
         "pivot": lambda: service.pivot(project, f"Pivot {text}"),
         "undo": service.undo,
     }
-    try:
+    with suppress(MlkanbanError, LookupError):
         calls[verb]()
-    except (MlkanbanError, LookupError):
-        pass
 
 
 def _replay(engine, steps: list[Action]) -> None:
