@@ -58,7 +58,8 @@ def test_a_scripted_week(week, cli, clock):
     assert "overridden" in forced.stderr
 
     assert cli("start", "CHURN-4", actor="bob").exit_code == 0
-    assert cli("wait", "CHURN-4", "--reason", "A/B test collecting traffic").exit_code == 0
+    assert cli("wait", "CHURN-4", "--reason", "A/B test collecting traffic",
+               actor="bob").exit_code == 0
 
     clock.advance(days=1)
     assert cli("done", "CHURN-1", "--at", "2h ago").exit_code == 0

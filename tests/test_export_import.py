@@ -9,7 +9,7 @@ import json
 import pytest
 
 from mlkanban.domain.phases import Phase
-from tests.helpers import dump_db, run_cli
+from tests.helpers import acting_as, dump_db, run_cli
 
 
 @pytest.fixture
@@ -19,10 +19,11 @@ def history(team, clock):
     team.add_project("FRAUD", "Fraud", plan={Phase.RESEARCH: 1.5, Phase.MODELING: 3})
     clock.advance(hours=1)
     team.start(a.key)
-    team.start(b.key)
+    bob = acting_as(team, "bob")  # only a task's owner starts or parks it
+    bob.start(b.key)
     clock.advance(hours=1)
     team.move(a.key, Phase.DATA_EXPLORATION)
-    team.wait(b.key, "data access")
+    bob.wait(b.key, "data access")
     team.done(a.key)
     return team
 
@@ -59,7 +60,7 @@ def test_import_merges_newer_changes(history, db_path, tmp_path, clock):
     copy = tmp_path / "copy.db"
     run_cli(copy, clock, "import", str(export))
     clock.advance(hours=1)
-    history.done("CHURN-2")
+    acting_as(history, "bob").done("CHURN-2")
     newer = tmp_path / "after.jsonl"
     run_cli(db_path, clock, "export", "-o", str(newer))
     result = run_cli(copy, clock, "import", str(newer))

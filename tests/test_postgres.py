@@ -155,6 +155,7 @@ def test_writers_take_turns_so_event_ids_follow_commit_order(pg_url, clock):
     try:
         team = Service(first, actor="alice", clock=clock)
         team.add_person("alice")
+        team.add_person("bob")
         team.add_project("CHURN", "Churn")
         teammate = Service(second, actor="bob", clock=clock)
         seen = team.latest_event_id()

@@ -10,7 +10,7 @@ import pytest
 from mlkanban.domain.errors import BadInput, RuleRefused
 from mlkanban.domain.estimation import estimate
 from mlkanban.domain.phases import Phase
-from tests.helpers import dump_db, run_cli
+from tests.helpers import acting_as, dump_db, run_cli
 
 
 @pytest.fixture
@@ -118,8 +118,9 @@ def test_ab_test_progress_while_waiting(cli, team, clock):
     task = team.add_task("CHURN", "Run the churn A/B test", Phase.AB_TESTING, owner="bob")
     assert cli("ab-test", task.key, "--days", "14", "--traffic", "20", "--control", "no outreach",
                "--metric", "30-day retention").exit_code == 0
-    team.start(task.key)
-    team.wait(task.key, "A/B test collecting traffic")
+    bob = acting_as(team, "bob")  # only a task's owner starts or parks it
+    bob.start(task.key)
+    bob.wait(task.key, "A/B test collecting traffic")
     clock.advance(days=4)
     listing = json.loads(cli("ls", "--json").stdout)
     assert listing[0]["ab_test"] == "day 5 of 14"

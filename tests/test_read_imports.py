@@ -16,6 +16,7 @@ import pytest
 from mlkanban.domain.phases import Phase
 from mlkanban.store.service import Service
 from tests.conftest import NOW
+from tests.helpers import acting_as
 
 HEAVY = ("sqlmodel", "sqlalchemy.orm", "alembic")
 
@@ -64,8 +65,9 @@ def board_db(team: Service, db_path):
     team.add_task("CHURN", "Baseline", Phase.MODELING, owner="alice", estimate=3)
     team.add_task("CHURN", "Features", Phase.DATA_EXPLORATION, owner="bob", estimate=2)
     team.start("CHURN-1")
-    team.start("CHURN-2")
-    team.done("CHURN-2")
+    bob = acting_as(team, "bob")  # only a task's owner starts or finishes it
+    bob.start("CHURN-2")
+    bob.done("CHURN-2")
     team.engine.dispose()
     return db_path
 
@@ -94,7 +96,7 @@ def test_read_only_commands_do_not_import_the_orm(board_db, tmp_path):
 
 def test_the_probe_sees_a_write_load_the_orm(board_db, tmp_path):
     """The same check notices SQLModel once a command that writes has run."""
-    commands = [["ls"], ["done", "CHURN-1"]]
+    commands = [["ls"], ["--as", "alice", "done", "CHURN-1"]]
     _, seen = _run(commands, board_db, tmp_path)
     assert seen[0][1:] == [0, []]
     assert seen[1][1] == 0
