@@ -1,20 +1,19 @@
 """The weekly report as GitHub-flavoured Markdown (with Mermaid charts) and as JSON.
 
 Both render the same ``WeeklyReport`` model. Text typed by people (titles, reasons,
-hypotheses, names) goes through ``inline`` so that it can neither break a table nor
-inject markup or HTML; everything inside Mermaid blocks is generated (keys, phase
-titles, dates, numbers), never user text.
+hypotheses, names) is escaped for where it goes (``markdown_escape``: a table cell, a
+list item or heading, link text), so that it can neither break a table nor inject
+markup or HTML, and a URL in it stays a working link outside tables. The charts are
+``mermaid``'s, and hold only generated text.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from collections.abc import Callable, Iterable, Sequence
 
 from mlkanban.domain.phases import Phase
-from mlkanban.domain.text import plural, terminal_safe
+from mlkanban.domain.text import plural
 from mlkanban.history.weekly import (
     Attention,
     PersonRow,
@@ -23,19 +22,10 @@ from mlkanban.history.weekly import (
     WaitingItem,
     WeeklyReport,
 )
+from mlkanban.io import mermaid
+from mlkanban.io.markdown_escape import cell, link, text
 
-_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
-_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-
-
-def inline(text: str | None) -> str:
-    """User text made safe for one line of Markdown, in a paragraph or a table cell,
-    and for a terminal the report is printed on (no control characters)."""
-    if not text:
-        return ""
-    flat = " ".join(terminal_safe(text).split())
-    flat = _SPECIAL.sub(r"\\\1", flat)
-    return flat.translate(_HTML)
+Escape = Callable[[str | None], str]
 
 
 def _phase_title(value: str | None) -> str:
@@ -44,11 +34,11 @@ def _phase_title(value: str | None) -> str:
     try:
         return Phase(value).title
     except ValueError:
-        return inline(value)
+        return cell(value)
 
 
-def _task(ref: TaskRef, *, phase: bool = False, age: bool = False) -> str:
-    parts = [f"{ref.key} “{inline(ref.title)}”"]
+def _task(ref: TaskRef, esc: Escape = text, *, phase: bool = False, age: bool = False) -> str:
+    parts = [f"{ref.key} “{esc(ref.title)}”"]
     if phase:
         parts.append(f"({_phase_title(ref.phase)})")
     if age and ref.age_days is not None:
@@ -57,9 +47,9 @@ def _task(ref: TaskRef, *, phase: bool = False, age: bool = False) -> str:
     return " ".join(parts)
 
 
-def _wait(item: WaitingItem) -> str:
-    test = f", A/B test {inline(item.ab_test)}" if item.ab_test else ""
-    return f"{item.key} “{inline(item.title)}”: {inline(item.reason)} ({item.days}d{test})"
+def _wait(item: WaitingItem, esc: Escape = text) -> str:
+    test = f", A/B test {esc(item.ab_test)}" if item.ab_test else ""
+    return f"{item.key} “{esc(item.title)}”: {esc(item.reason)} ({item.days}d{test})"
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
@@ -96,17 +86,17 @@ def _people(rows: list[PersonRow]) -> list[str]:
         return [*lines, "No active people.", ""]
     table = []
     for row in rows:
-        name = inline(row.handle)
+        name = cell(row.handle)
         if row.name and row.name != row.handle:
-            name += f" ({inline(row.name)})"
+            name += f" ({cell(row.name)})"
         table.append([
             name,
-            _join(_task(t) for t in row.in_progress),
+            _join(_task(t, cell) for t in row.in_progress),
             _join(_phase_title(t.phase) for t in row.in_progress),
             _join(f"{t.age_days}d" for t in row.in_progress if t.age_days is not None),
-            _join(_task(t) for t in row.done),
-            _join(_wait(w) for w in row.waiting),
-            _join(inline(flag) for flag in row.flags),
+            _join(_task(t, cell) for t in row.done),
+            _join(_wait(w, cell) for w in row.waiting),
+            _join(cell(flag) for flag in row.flags),
         ])
     headers = ["person", "in progress", "phase", "age", "done this week", "waiting", "flags"]
     return [*lines, *_table(headers, table), ""]
@@ -117,41 +107,28 @@ def _attention(attention: Attention) -> list[str]:
     if attention.empty:
         return [*lines, "Nothing needs attention.", ""]
     for item in attention.overrides:
-        owner = f" ({inline(item.owner)})" if item.owner else ""
-        lines.append(f"- **WIP override** {item.key} “{inline(item.title)}”{owner}: "
-                     f"{inline(item.reason)}")
+        owner = f" ({text(item.owner)})" if item.owner else ""
+        lines.append(f"- **WIP override** {item.key} “{text(item.title)}”{owner}: "
+                     f"{text(item.reason)}")
     for ref in attention.over_size:
         estimate = f"estimate {ref.estimate}" if ref.estimate else "no estimate"
-        owner = f" ({inline(ref.owner)})" if ref.owner else ""
+        owner = f" ({text(ref.owner)})" if ref.owner else ""
         lines.append(f"- **Over size** {_task(ref)}{owner}: day {ref.age_days}, {estimate}")
     for item in attention.stalled:
-        lines.append(f"- **Stalled** {item.key} “{inline(item.name)}”: no event since "
+        lines.append(f"- **Stalled** {item.key} “{text(item.name)}”: no event since "
                      f"{item.last_event} ({plural(item.days, 'working day')})")
     if attention.idle:
-        lines.append("- **Nothing in progress**: " + ", ".join(inline(h) for h in attention.idle))
+        lines.append("- **Nothing in progress**: " + ", ".join(text(h) for h in attention.idle))
     for item in attention.long_waits:
-        owner = f" ({inline(item.owner)})" if item.owner else ""
+        owner = f" ({text(item.owner)})" if item.owner else ""
         lines.append(f"- **Long wait**{owner} {_wait(item)}")
     return [*lines, ""]
 
 
-def _throughput_chart(report: WeeklyReport) -> list[str]:
-    labels = ", ".join(f'"{w.week[-3:]}"' for w in report.throughput)
-    values = ", ".join(str(w.done) for w in report.throughput)
-    top = max([w.done for w in report.throughput] + [1])
-    return [
-        "```mermaid",
-        "xychart-beta",
-        '    title "Tasks done per week"',
-        f"    x-axis [{labels}]",
-        f'    y-axis "tasks done" 0 --> {top}',
-        f"    bar [{values}]",
-        "```",
-    ]
-
-
 def _flow(report: WeeklyReport) -> list[str]:
-    lines = ["## Flow of work", "", *_throughput_chart(report), ""]
+    lines = ["## Flow of work", ""]
+    if report.throughput:
+        lines += [*mermaid.throughput(report), ""]
     days = [d for d in report.flow if report.start <= d.day <= report.end]
     if days:
         lines += ["Tasks per status at the end of each day:", ""]
@@ -164,40 +141,21 @@ def _flow(report: WeeklyReport) -> list[str]:
     return lines
 
 
-def gantt(section: ProjectSection) -> list[str]:
-    """A Mermaid gantt of a project's phases: when work happened, and the plan's length."""
-    lines = ["```mermaid", "gantt", f"    title {section.key} phase timeline",
-             "    dateFormat YYYY-MM-DD", "    axisFormat %d %b"]
-    phases = sorted({bar.phase for bar in section.timeline}, key=lambda p: Phase(p).index)
-    planned = {row.phase: row.planned_weeks for row in section.phases}
-    for phase in phases:
-        lines.append(f"    section {Phase(phase).title}")
-        for bar in section.timeline:
-            if bar.phase == phase:
-                lines.append(f"    worked :done, {bar.start}, {bar.end + timedelta(days=1)}")
-        for bar in section.plan:
-            if bar.phase == phase:
-                lines.append(f"    plan {planned[phase]:g}w :{bar.start}, "
-                             f"{bar.end + timedelta(days=1)}")
-    lines.append("```")
-    return lines
-
-
-def _project(section: ProjectSection) -> list[str]:
-    lines = [f"### {section.key}: {inline(section.name)}", ""]
-    facts = [f"**Status** {inline(section.status)}",
+def _project(section: ProjectSection, report: WeeklyReport) -> list[str]:
+    lines = [f"### {section.key}: {text(section.name)}", ""]
+    facts = [f"**Status** {text(section.status)}",
              f"**current phase** {_phase_title(section.current_phase)}"]
     if section.owner:
-        facts.insert(1, f"**owner** {inline(section.owner)}")
+        facts.insert(1, f"**owner** {text(section.owner)}")
     lines.append(" · ".join(facts))
     lines.append("")
     if section.hypothesis:
-        lines.append(f"- **Hypothesis**: {inline(section.hypothesis)}")
+        lines.append(f"- **Hypothesis**: {text(section.hypothesis)}")
     if section.metric:
-        lines.append(f"- **Success metric**: {inline(section.metric)}")
+        lines.append(f"- **Success metric**: {text(section.metric)}")
     if section.outcome:
-        why = f": {inline(section.outcome_why)}" if section.outcome_why else ""
-        lines.append(f"- **Outcome**: {inline(section.outcome)}{why}")
+        why = f": {text(section.outcome_why)}" if section.outcome_why else ""
+        lines.append(f"- **Outcome**: {text(section.outcome)}{why}")
     if section.stalled_days is not None:
         lines.append(f"- **Stalled**: no event since {section.last_event} "
                      f"({plural(section.stalled_days, 'working day')})")
@@ -212,7 +170,8 @@ def _project(section: ProjectSection) -> list[str]:
         )
         lines.append("")
     if section.timeline:
-        lines += [*gantt(section), ""]
+        since = report.throughput[0].start if report.throughput else None
+        lines += [*mermaid.gantt(section, report.as_of, since), ""]
     week = []
     if section.done:
         week.append("- Done: " + _join(_task(t) for t in section.done))
@@ -220,17 +179,16 @@ def _project(section: ProjectSection) -> list[str]:
         week.append("- Started: " + _join(_task(t, phase=True) for t in section.started))
     for move in section.moved:
         back = " (back)" if move.back else ""
-        week.append(f"- Moved {move.key} “{inline(move.title)}”: "
+        week.append(f"- Moved {move.key} “{text(move.title)}”: "
                     f"{_phase_title(move.from_phase)} → {_phase_title(move.to_phase)}{back}")
     for item in section.deliverables:
-        link = f" ({inline(item.link)})" if item.link else ""
-        week.append(f"- Delivered ({_phase_title(item.phase)}): {inline(item.title)}{link}")
+        week.append(f"- Delivered ({_phase_title(item.phase)}): {link(item.title, item.link)}")
     for pivot in section.pivots:
-        week.append(f"- Pivot: {inline(pivot)}")
+        week.append(f"- Pivot: {text(pivot)}")
     if section.closed is not None:
         closed = section.closed
-        why = f": {inline(closed.why)}" if closed.why else ""
-        week.append(f"- Closed ({inline(closed.status)}) with a {inline(closed.outcome)} "
+        why = f": {text(closed.why)}" if closed.why else ""
+        week.append(f"- Closed ({text(closed.status)}) with a {text(closed.outcome)} "
                     f"outcome{why}")
     lines += ["**This week**", "", *(week or ["- No change."]), ""]
     return lines
@@ -238,15 +196,20 @@ def _project(section: ProjectSection) -> list[str]:
 
 def render_markdown(report: WeeklyReport, *, charts: bool = True) -> str:
     """The whole report; ``charts=False`` leaves out the Mermaid blocks (for a terminal)."""
+    note = getattr(report, "note", None)
+    if note:  # nothing to tell (a period before the board's first event)
+        return f"# {report.title}\n\n{text(note)}\n"
     lines = [f"# {report.title}", "", *_summary(report), "", *_people(report.people),
              *_attention(report.attention)]
     if charts:
         lines += _flow(report)
     lines += ["## Projects", ""]
+    if charts and any(section.timeline for section in report.projects):
+        lines += [mermaid.LEGEND, ""]
     if not report.projects:
         lines += ["No active projects.", ""]
     for section in report.projects:
-        block = _project(section)
+        block = _project(section, report)
         if not charts:
             block = _drop_mermaid(block)
         lines += block
