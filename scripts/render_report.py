@@ -60,6 +60,18 @@ def find_mmdc() -> list[str] | None:
     return command
 
 
+def works(mmdc: list[str], scratch: Path) -> bool:
+    """Whether mmdc renders at all here (it needs a browser it can start)."""
+    chart = scratch / "probe.mmd"
+    chart.write_text("gantt\n    dateFormat YYYY-MM-DD\n    a :2026-01-05, 2026-01-07\n")
+    try:
+        subprocess.run([*mmdc, "-i", str(chart), "-o", str(scratch / "probe.svg")],
+                       check=True, timeout=120, capture_output=True)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return (scratch / "probe.svg").exists()
+
+
 def build_demo(path: Path, now: datetime) -> None:
     from mlkanban.demo import create_demo_database
 
@@ -148,8 +160,8 @@ def main() -> int:
     print(f"{len(blocks)} Mermaid blocks in {len(boards) * args.weeks} reports, in {args.out}")
 
     mmdc = find_mmdc()
-    if mmdc is None:
-        print("skipped rendering: mmdc not found (set MMDC, see the docstring)")
+    if mmdc is None or not works(mmdc, args.out):
+        print("skipped rendering: no working mmdc (set MMDC and CHROMIUM, see the docstring)")
         return 0
     rows = render(mmdc, blocks, args.out)
     bad = [r for r in rows if r["min_gap_px"] < 0]

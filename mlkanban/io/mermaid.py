@@ -30,10 +30,11 @@ from mlkanban.domain.phases import Phase
 from mlkanban.history.weekly import ProjectSection, TimelineBar, WeeklyReport
 
 #: The width Mermaid lays a chart out in, less its side paddings, in pixels (its
-#: default page is 800 wide); labels are sized against it, at about 6.5 px a character.
+#: default page is 800 wide); labels are sized against it, at 6 px a character (the
+#: axis draws them in a 10-11 px sans-serif, about 5.2 px a character), 10 px apart.
 PLOT_WIDTH = 630
-_CHAR = 6.5
-_LABEL_GAP = 16
+_CHAR = 6.0
+_LABEL_GAP = 10
 
 #: Tick intervals from the finest: (Mermaid interval, days apart, format, format with
 #: the year). d3 counts weeks and months from fixed origins, so the ticks of "2week" or
