@@ -76,6 +76,7 @@ SHOTS: dict[str, tuple[str, tuple[int, int], Steps]] = {
     "review-flow": ("Weekly review: the flow of work (2)", SIZE,
                     then(then(then(focus("SEARCH-14"), "r"), "left_square_bracket"), "2")),
     "review-small": ("Weekly review at 80×24", (80, 24), then(focus("SEARCH-14"), "r")),
+    "review-wide": ("Weekly review at 200×50", (200, 50), then(focus("SEARCH-14"), "r")),
     "project-record": ("A project's record: plan, deliverables, pivots (o)", SIZE,
                        then(focus("CHURN-12"), "o")),
 }

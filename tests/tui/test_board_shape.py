@@ -11,7 +11,7 @@ from mlkanban.domain.statuses import Status
 from mlkanban.store.board import ColumnMode, LaneMode, arrange, read_board
 from mlkanban.store.service import Service
 from mlkanban.tui.widgets.card_text import age_text, card_lines, fit, title_lines
-from tests.tui.conftest import seed_board
+from tests.tui.conftest import acting_as, seed_board
 
 
 @pytest.fixture
@@ -124,6 +124,7 @@ def test_card_lines_say_status_in_words_not_only_colour(snapshot):
 
 
 def test_recent_done_window_is_seven_days(service, clock):
+    service = acting_as(service, "dana")  # only the owner starts and finishes a task
     service.add_person("dana")
     service.add_project("EDGE", "Edge cases")
     old = service.add_task("EDGE", "old", Phase.RESEARCH, owner="dana",
@@ -142,6 +143,7 @@ def test_recent_done_window_is_seven_days(service, clock):
 
 
 def test_a_task_waiting_on_its_ab_test_shows_the_day_of_the_test(service: Service, clock):
+    service = acting_as(service, "dana")  # only the owner starts and parks a task
     service.add_person("dana")
     service.add_project("RANK", "Ranking")
     task = service.add_task("RANK", "Run the ranking A/B test", Phase.AB_TESTING, owner="dana")

@@ -60,7 +60,7 @@ async def test_from_an_empty_database_to_a_started_task_without_leaving_the_boar
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_board(pilot)
         notice = "\n".join(board(pilot).board.notice)
-        assert "a   add a person" in notice and "(you act as @alice" in notice
+        assert "a   add a person" in notice and "you act as @alice: add yourself" in notice
         type_fast(app, "a", "tab", "Alice Martin", "tab", "2", "enter")
         await until(pilot, lambda: service.people() != [], "alice added")
         assert [(p.handle, p.name, p.wip_limit) for p in service.people()] == [
@@ -226,8 +226,12 @@ async def test_at_80_by_24_help_and_quit_stay_in_the_footer_and_hidden_phases_ar
 
     async with demo_app.run_test(size=(80, 24)) as pilot:
         await wait_for_board(pilot)
-        await until(pilot, lambda: "▸" in demo_app.screen.sub_title, "hidden columns named")
-        assert "Product., A/B Test, Results ▸ (l)" in demo_app.screen.sub_title
+        # the cursor starts on priya's task in progress, in the last column
+        await until(pilot, lambda: "◂" in demo_app.screen.sub_title, "hidden columns named")
+        assert demo_app.screen.sub_title.startswith("◂ Research, Data Expl., Modeling (h) · ")
+        await pilot.press("h", "h", "h", "h", "h")
+        await until(pilot, lambda: "◂" not in demo_app.screen.sub_title, "scrolled back")
+        assert demo_app.screen.sub_title.startswith("Product., A/B Test, Results ▸ (l) · ")
         bar = demo_app.screen.query_one(KeyBar)
         text = str(bar.render())
         assert " ? Help " in text and " q Quit " in text

@@ -227,6 +227,9 @@ async def test_closing_with_an_outcome_writes_its_events(demo_service):
         assert error_line(app) == "Choose the outcome: positive, negative or inconclusive."
         await pilot.press("shift+tab", "enter", "down", "down", "enter", "tab", "enter")
         await still(pilot)
+        assert error_line(app).startswith("The project has 4 open task(s)")
+        await pilot.press("tab", "space", "ctrl+s")  # drop them with it
+        await still(pilot)
         assert isinstance(app.screen, ProjectScreen)
         outcome = app.screen.query_one("#project-outcome", Static)
         assert outcome.display and outcome.has_class("-negative")

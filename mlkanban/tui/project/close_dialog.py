@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, Select
+from textual.widgets import Checkbox, Input, Label, Select
 
 from mlkanban.domain.errors import BadInput
 from mlkanban.store import validate
@@ -17,6 +17,8 @@ from mlkanban.tui.project.dialog import FormDialog
 class OutcomeForm:
     outcome: str
     why: str
+    drop_open: bool = False
+    """Drop the project's open tasks with it (``close --drop-open``)."""
 
 
 class CloseDialog(FormDialog[OutcomeForm]):
@@ -27,11 +29,18 @@ class CloseDialog(FormDialog[OutcomeForm]):
                    "stops it. When the result disappoints, say why you think it did.")
     confirm = "Close project"
 
+    def __init__(self, open_tasks: int = 0) -> None:
+        super().__init__()
+        self.open_tasks = open_tasks
+
     def fields(self) -> ComposeResult:
         yield Label("Outcome", classes="field-label")
         yield Select([(o, o) for o in OUTCOMES], prompt="choose the outcome", id="outcome")
         yield Label("Why", classes="field-label")
         yield Input(placeholder="what the results say, and why", id="why")
+        if self.open_tasks:
+            yield Checkbox(f"Drop its {self.open_tasks} open task(s) with it (they stay in "
+                           "the history)", id="drop-open")
 
     def on_mount(self) -> None:
         self.query_one("#outcome", Select).focus()
@@ -42,4 +51,8 @@ class CloseDialog(FormDialog[OutcomeForm]):
             raise BadInput("Choose the outcome: positive, negative or inconclusive.")
         why = validate.reason(self.query_one("#why", Input).value,
                               "why (the outcome's explanation)")
-        return OutcomeForm(str(outcome), why)
+        drop = bool(self.open_tasks) and self.query_one("#drop-open", Checkbox).value
+        if self.open_tasks and not drop:
+            raise BadInput(f"The project has {self.open_tasks} open task(s): finish or drop "
+                           "them first, or tick the box to drop them with it.")
+        return OutcomeForm(str(outcome), why, drop)

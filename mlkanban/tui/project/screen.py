@@ -196,10 +196,10 @@ class ProjectScreen(Screen[None]):
         def chosen(form: OutcomeForm | None) -> None:
             if form is not None:
                 self.save(f"{self.key} closed: {form.outcome}",
-                          lambda service: service.close_project(self.key, form.outcome,
-                                                                form.why))
+                          lambda service: service.close_project(
+                              self.key, form.outcome, form.why, drop_open=form.drop_open))
 
-        self.app.push_screen(CloseDialog(), chosen)
+        self.app.push_screen(CloseDialog(self.record.open_tasks), chosen)
 
     def action_edit(self) -> None:
         if self.record is None:

@@ -20,7 +20,7 @@ from mlkanban.tui.review.charts import FlowChart, PhasePlanChart, ThroughputChar
 from mlkanban.tui.review.stacked import stack_tables
 from mlkanban.tui.widgets.key_bar import KeyBar
 
-NARROW = 110
+NARROW = 130
 """Below this many columns, tables are stacked and the project tab is one column."""
 
 
@@ -124,8 +124,16 @@ class ReviewScreen(Screen[None]):
             f"{self.report.title}{when}   [ ] change week")
 
     def _show_markdown(self) -> None:
-        text = stack_tables(self._text) if self.has_class("-narrow") else self._text
-        self.query_one("#review-markdown", Markdown).update(text)
+        narrow = self.has_class("-narrow")
+        self.run_worker(self._show_text(stack_tables(self._text) if narrow else self._text,
+                                     balance=not narrow),
+                        group="markdown", exclusive=True)
+
+    async def _show_text(self, text: str, *, balance: bool) -> None:
+        markdown = self.query_one("#review-markdown", Markdown)
+        await markdown.update(text)
+        if balance:
+            balance_tables(markdown)
 
     def _chart_project(self, row: int) -> None:
         if self.report is None or not self.report.projects:
@@ -174,3 +182,23 @@ def _phase_title(value: str | None) -> str:
 
 #: What takes the focus when a tab is chosen by its number key.
 _FOCUS = {"report": "#review-scroll", "flow": "#review-tabs Tabs", "projects": "#project-table"}
+
+
+SHORT = 16
+"""A column whose longest cell is this short is never squeezed."""
+
+
+def balance_tables(markdown: Markdown) -> None:
+    """Give each table column room in proportion to its longest cell, capped, so that
+    no column takes all the spare width while another wraps over many lines."""
+    from textual.widgets._markdown import MarkdownTableContent
+
+    for table in markdown.query(MarkdownTableContent):
+        columns = len(table.headers)
+        longest = [len(header.plain) for header in table.headers]
+        for row in table.rows:
+            for i, cell in enumerate(row[:columns]):
+                longest[i] = max(longest[i], len(cell.plain))
+        # Short columns (an age, a phase) keep their width; long ones share the rest.
+        table.styles.grid_columns = " ".join(
+            "auto" if n <= SHORT else f"{min(n, 40)}fr" for n in longest)

@@ -40,7 +40,7 @@ def stack_tables(markdown: str) -> str:
         while i < len(lines) and lines[i].lstrip().startswith("|"):
             cells = _cells(lines[i])
             first, rest = cells[0], cells[1:]
-            out.append(f"- **{first}**")
+            out.append(f"- **{first}**  ")
             for header, cell in zip(headers[1:], rest, strict=False):
                 if cell and cell != "-":
                     out.append(f"  {header}: {cell}  ")

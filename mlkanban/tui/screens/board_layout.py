@@ -19,11 +19,12 @@ def next_steps(snapshot: Snapshot, actor: str) -> tuple[str, ...]:
     def step(done: bool, text: str) -> str:
         return f"  {'✓' if done else '·'} {text}"
 
-    you = "" if actor in people else f" (you act as @{actor}: add yourself first)"
+    you = () if actor in people else (f"        you act as @{actor}: add yourself first",)
     return (
         "",
         "Nothing on the board yet. Set up from here, one key per step:",
-        step(bool(people), f"a   add a person: a swimlane with a WIP limit{you}"),
+        step(bool(people), "a   add a person: a swimlane with a WIP limit"),
+        *you,
         step(bool(snapshot.projects),
              "N   add a project: key, name, hypothesis, metric, plan per phase"),
         step(False, "n   new task in the focused lane and column; s starts it"),

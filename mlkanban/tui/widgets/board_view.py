@@ -21,8 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from mlkanban.domain.statuses import Status
-from mlkanban.domain.text import terminal_safe
-from mlkanban.store.board import Card, Cell, Column, Grid, Lane, LaneMode
+from mlkanban.store.board import Card, Cell, Column, ColumnMode, Grid, Lane, LaneMode
 from mlkanban.tui.widgets.board_geometry import (
     EMPTY_GRID,
     HEADER_LINES,
@@ -31,6 +30,7 @@ from mlkanban.tui.widgets.board_geometry import (
     CellGeometry,
     Position,
 )
+from mlkanban.tui.widgets.board_strips import header_strip, lane_strip
 from mlkanban.tui.widgets.card_text import card_height, card_lines, fit
 
 
@@ -443,19 +443,7 @@ class BoardView(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, self._base_style)
 
     def _header_strip(self) -> Strip:
-        style = self._style("board--header")
-        grid_style = self._style("board--grid")
-        counts = self.grid.column_counts
-        segments: list[Segment] = []
-        for i, column in enumerate(self.grid.columns):
-            if i:
-                segments.append(Segment("│", grid_style))
-            width = self._column_widths[i]
-            count = f"{counts[i]} " if counts[i] else ""
-            title = fit(f" {column.title}", width - len(count))
-            muted = style + self._partial("board--muted")
-            segments += [Segment(title, style), Segment(count, muted)]
-        return Strip(segments)
+        return header_strip(self.grid, self._column_widths, self._style, self._partial)
 
     def _board_strip(self, vy: int) -> Strip:
         lane = bisect_right(self._lane_tops, vy) - 1
@@ -473,27 +461,7 @@ class BoardView(ScrollView, can_focus=True):
         return Strip(segments)
 
     def _lane_strip(self, lane: Lane, width: int) -> Strip:
-        base = self._style("board--lane-over" if lane.over_limit else "board--lane")
-        muted = base + self._partial("board--lane-muted")
-        left = [Segment(f" {terminal_safe(lane.title)} ", base + Style(bold=True)),
-                Segment(terminal_safe(lane.detail), muted)]
-        parts = []
-        if self.grid.lane_mode is LaneMode.PERSON and lane.wip_limit is not None:
-            wip = f"{Status.IN_PROGRESS.marker} {lane.in_progress}/{lane.wip_limit} in progress"
-            parts.append(wip + (" — over the WIP limit" if lane.over_limit else ""))
-        elif lane.in_progress:
-            parts.append(f"{Status.IN_PROGRESS.marker} {lane.in_progress} in progress")
-        if lane.waiting:
-            parts.append(f"{Status.WAITING.marker} {lane.waiting} waiting")
-        if lane.todo:
-            parts.append(f"{Status.TODO.marker} {lane.todo} to do")
-        right = "   ".join(parts) + " "
-        used = sum(s.cell_length for s in left)
-        room = width - used
-        if room < len(right):
-            right = fit(right, max(room, 0))
-        gap = max(width - used - len(right), 0)
-        return Strip([*left, Segment(" " * gap, base), Segment(right, base)])
+        return lane_strip(lane, width, self.grid.lane_mode, self._style, self._partial)
 
     def _cell_segments(self, lane: int, column: int, line: int) -> list[Segment]:
         width = self._column_widths[column]
@@ -522,9 +490,10 @@ class BoardView(ScrollView, can_focus=True):
             return cached
         base = self._style("board--cursor" if selected else "board--card")
         show_owner = self.grid.lane_mode is LaneMode.PROJECT
+        show_phase = self.grid.column_mode is ColumnMode.STATUS
         margin = Segment(" ", self._base_style)
         lines = []
-        for runs in card_lines(card, width - 2, show_owner=show_owner):
+        for runs in card_lines(card, width - 2, show_owner=show_owner, show_phase=show_phase):
             segments = [margin]
             for text, name in runs:
                 if text:

@@ -44,10 +44,13 @@ def age_text(card: Card) -> str:
     return f"{age}/{estimate}d"
 
 
-def detail_runs(card: Card, *, show_owner: bool) -> list[Run]:
-    """The third line: status in words, then the flags a lead scans for."""
+def detail_runs(card: Card, *, show_owner: bool, show_phase: bool = False) -> list[Run]:
+    """The third line: status in words, then the flags a lead scans for. In status
+    columns the column names the status, so the line names the phase instead."""
     task = card.task
     runs: list[Run] = []
+    if show_phase:
+        runs.append((task.phase.title, STATUS_CLASS[task.status]))
     if task.status is Status.WAITING:
         if card.ab_test:
             runs.append((f"A/B {card.ab_test}", "board--waiting"))
@@ -64,7 +67,7 @@ def detail_runs(card: Card, *, show_owner: bool) -> list[Run]:
             runs.append(("⚑ WIP override", "board--flag"))
         if not runs:
             runs.append(("in progress", "board--in-progress"))
-    else:
+    elif not show_phase:
         runs.append(("to do", "board--todo"))
     if show_owner:
         runs.append((f"@{task.owner}" if task.owner else "unassigned", "board--muted"))
@@ -92,7 +95,8 @@ def card_height(card: Card, width: int) -> int:
     return 2 + len(title_lines(card.task.title, width - 3))
 
 
-def card_lines(card: Card, width: int, *, show_owner: bool = False) -> list[list[Run]]:
+def card_lines(card: Card, width: int, *, show_owner: bool = False,
+               show_phase: bool = False) -> list[list[Run]]:
     """Every line of a card exactly ``width`` cells wide, status bar included."""
     task = card.task
     status_class = STATUS_CLASS[task.status]
@@ -115,7 +119,8 @@ def card_lines(card: Card, width: int, *, show_owner: bool = False) -> list[list
         end,
     ]
     titles = [[*bar, (text, ""), end] for text in title_lines(task.title, inner)]
-    detail = [*bar, *_fit_runs(detail_runs(card, show_owner=show_owner), inner), end]
+    runs = detail_runs(card, show_owner=show_owner, show_phase=show_phase)
+    detail = [*bar, *_fit_runs(runs, inner), end]
     return [first, *titles, detail]
 
 
