@@ -8,6 +8,8 @@ from datetime import date
 from markdown_it import MarkdownIt
 
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
+#: Compact mode (a phase's stretches on one row), and room for the phases' names.
+GANTT_FRONT_MATTER = "---\ndisplayMode: compact\nconfig:\n  gantt:\n    leftPadding: 120\n---\n"
 _GANTT_BAR = re.compile(
     r"^    (worked|plan [\d.]+w|[\d.]+w|\u200b) :(done, )?(\d{4}-\d{2}-\d{2}), (\d{4}-\d{2}-\d{2})$"
 )
@@ -94,12 +96,12 @@ def check_report(text: str) -> dict:
 def check_mermaid(content: str) -> dict:
     """Assert a chart is one the report makes; return its parts for further checks."""
     lines = content.rstrip("\n").split("\n")
-    if lines[:3] == ["---", "displayMode: compact", "---"]:
-        lines = lines[3:]
+    if content.startswith(GANTT_FRONT_MATTER):
+        lines = lines[GANTT_FRONT_MATTER.count("\n"):]
     kind = lines[0]
     assert kind in ("gantt", "xychart-beta"), kind
     if kind == "gantt":
-        assert content.startswith("---\ndisplayMode: compact\n---\ngantt\n"), content
+        assert content.startswith(GANTT_FRONT_MATTER + "gantt\n"), content
         assert lines[1].startswith("    title ")
         assert "    todayMarker off" in lines  # the reader's date is not the report's
         bars, milestones, sections = [], [], []

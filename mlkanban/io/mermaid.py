@@ -2,7 +2,7 @@
 
 Everything inside a chart is generated (keys, phase titles, dates, numbers), never text
 people typed. The charts keep to what GitHub's and GitLab's Mermaid (10.7 and later)
-draw: front-matter ``displayMode``, ``tickInterval``, ``weekday``, milestones and
+draw: front matter (``displayMode``, ``config``), ``tickInterval``, ``weekday``, milestones and
 ``xychart-beta`` with two bar series.
 
 Three choices make a gantt read right wherever it is opened:
@@ -30,9 +30,12 @@ from mlkanban.domain.phases import Phase
 from mlkanban.history.weekly import ProjectSection, TimelineBar, WeeklyReport
 
 #: The width Mermaid lays a chart out in, less its side paddings, in pixels (its
-#: default page is 800 wide); labels are sized against it, at 6 px a character (the
+#: default page is 800 wide, less 120 and 75); labels are sized against it, at 6 px a character (the
 #: axis draws them in a 10-11 px sans-serif, about 5.2 px a character), 10 px apart.
-PLOT_WIDTH = 630
+PLOT_WIDTH = 600
+#: Room on the left for the phases' names ("Data Exploration" is wider than Mermaid's
+#: default 75 px, and would run into the first bar).
+LEFT_PADDING = 120
 _CHAR = 6.0
 _LABEL_GAP = 10
 
@@ -123,7 +126,8 @@ def gantt(section: ProjectSection, as_of: datetime, since: date | None = None) -
     span = (end - start).days
     interval, fmt = axis(start, end)
     planned = {row.phase: row.planned_weeks for row in section.phases}
-    lines = ["```mermaid", "---", "displayMode: compact", "---", "gantt",
+    lines = ["```mermaid", "---", "displayMode: compact", "config:", "  gantt:",
+             f"    leftPadding: {LEFT_PADDING}", "---", "gantt",
              f"    title {section.key} phase timeline", "    dateFormat YYYY-MM-DD",
              f"    axisFormat {fmt}", f"    tickInterval {interval}", "    weekday monday",
              "    todayMarker off"]
