@@ -164,17 +164,17 @@ def week_end(monday: date) -> datetime:
 
 def throughput(report: WeeklyReport) -> list[str]:
     """Tasks done per week. The week the report's moment falls inside, before its end,
-    is labelled "so far"; the finished weeks are drawn over in the second colour, so
-    that the unfinished one stands apart in the first."""
+    is starred and said to be "so far" in the title; the finished weeks are drawn over
+    in the second colour, so that the unfinished one stands apart in the first."""
     weeks = report.throughput
     labels = [w.week[-3:] for w in weeks]
     values = [w.done for w in weeks]
     current = bool(weeks) and report.as_of < week_end(weeks[-1].start)
     top = max([*values, 1])
     title = "Tasks done per week"
-    if current:
-        labels[-1] += " so far"
-        title += f" ({labels[-1][:3]} up to {report.as_of.astimezone():%a %d %b %H:%M})"
+    if current:  # a short mark: twelve labels share the axis
+        labels[-1] += "*"
+        title += f" ({labels[-1]}: so far, up to {report.as_of.astimezone():%a %d %b %H:%M})"
     lines = [
         "```mermaid",
         "xychart-beta",

@@ -135,9 +135,9 @@ WEEKS = [("2026-W47", date(2026, 11, 16), 7), ("2026-W48", date(2026, 11, 23), 2
 def test_the_unfinished_week_is_marked_as_such():
     lines = mermaid.throughput(_report(datetime(2026, 11, 25, 10, tzinfo=UTC), WEEKS))
     chart = check_mermaid("\n".join(lines[1:-1]) + "\n")
-    assert chart["labels"] == ["W47", "W48 so far"]
+    assert chart["labels"] == ["W47", "W48*"]
     assert chart["series"] == [[7, 2], [7, 0]]  # the finished weeks drawn over it
-    assert '    title "Tasks done per week (W48 up to Wed 25 Nov 10:00)"' in lines
+    assert '    title "Tasks done per week (W48*: so far, up to Wed 25 Nov 10:00)"' in lines
 
 
 def test_a_finished_week_is_a_plain_bar():
