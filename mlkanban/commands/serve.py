@@ -137,9 +137,12 @@ def make_server(*, host: str, port: int, token: str | None, banner: str):
             )
         if not token_matches(given, token):
             raise web.HTTPForbidden(text="Wrong token for this board.\n")
-        origin = request.headers.get("Origin")
-        if origin and request.path == "/ws" and urlsplit(origin).netloc != request.host:
-            raise web.HTTPForbidden(text="The board's websocket opens only from its own page.\n")
+        if request.path == "/ws":
+            origin = request.headers.get("Origin")
+            if origin and urlsplit(origin).netloc != request.host:
+                raise web.HTTPForbidden(text="The websocket opens only from the board's page.\n")
+            if request.headers.get("Upgrade", "").lower() != "websocket":
+                raise web.HTTPBadRequest(text="This is the board's websocket, for its page.\n")
         response = await handler(request)
         if request.query.get("token") and request.path == "/":
             response.set_cookie(cookie, token, httponly=True, samesite="Strict", path="/")
