@@ -71,7 +71,8 @@ def hostile_db(tmp_path) -> Path:
 def in_terminal(db: Path, *args: str) -> str:
     """Run ``mlkanban ARGS`` on a pseudo-terminal; everything it wrote, decoded."""
     leader, follower = pty.openpty()
-    env = {**os.environ, "TZ": "UTC", "MLKANBAN_USER": "alice", "TERM": "xterm-256color"}
+    env = {name: value for name, value in os.environ.items() if name != "MLKANBAN_CONFIG"}
+    env.update(TZ="UTC", MLKANBAN_USER="alice", TERM="xterm-256color")  # HOME is the test's
     process = subprocess.Popen([sys.executable, "-m", "mlkanban", "--db", str(db), *args],
                                stdin=follower, stdout=follower, stderr=follower, env=env)
     os.close(follower)
