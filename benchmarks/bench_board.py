@@ -1,214 +1,199 @@
-"""How fast the board opens and reacts on a big database, against the floor of its stack.
+"""How fast the board paints first, against a bare Textual app, headless and in a terminal.
 
-Launch: whole-process time from starting Python to the first painted board (headless,
-with an auto-pilot that quits as soon as the board has loaded), for boards of 0, 1,000
-and 10,000 tasks; wall clock, and CPU time, which a busy machine disturbs less. The
-floor is a bare Textual app that imports sqlmodel and paints one label: every board pays
-for that. Target: within 1.5x the floor at 10,000 tasks.
+First paint is the time from starting the process to the first frame that shows the
+board's first lane header (for the floors: their one label). It is measured two ways:
 
-Reaction: key press to repainted board, in process, at 10,000 tasks (target: a median
-within 50 ms). Memory: the peak resident size of the 10,000-task launch.
+- headless: the real command (``python -m mlkanban``) with ``App.run`` made headless by
+  ``first_paint.py``, which searches every composed frame for the marker (the search's
+  own time is subtracted);
+- in a terminal: the command is started in a new tmux session of 200x50 and the screen
+  is read with ``tmux capture-pane`` every few milliseconds until the marker appears.
 
-    python benchmarks/bench_board.py [--runs 7] [--presses 60]
+Floors: a bare Textual app showing one label, and the same app after ``import
+sqlmodel``. Every case runs once per round, in turn, both ways; the tables give the
+median of each round's time over the floor's in the same round, with its range, and the
+board's peak resident memory (at the first paint, and after the work it started).
+
+Then, at the largest size: one character typed into the filter (``/``), from the key
+event to the end of the frame in which the board has been drawn again (median of
+``--keys`` keystrokes, each cleared before the next).
+
+    python benchmarks/bench_board.py [--sizes 1k 10k 100k] [--rounds 7] [--quick]
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import os
+import shlex
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-FLOOR_APP = """
-import sqlmodel
-from textual.app import App
-from textual.widgets import Label
+import harness  # noqa: E402
+from harness import HERE, PYTHON, Run  # noqa: E402
 
-class Floor(App):
-    def compose(self):
-        yield Label("mlkanban")
-
-async def auto_pilot(pilot):
-    await pilot.pause()
-    pilot.app.exit()
-
-Floor().run(headless=True, size=(160, 45), auto_pilot=auto_pilot)
-print(open("/proc/self/status").read())
-"""
-
-BOARD_APP = """
-import sys
-from mlkanban.config import Settings
-from mlkanban.store.engine import make_engine
-from mlkanban.store.service import Service
-from mlkanban.tui.app import make_app
-
-async def auto_pilot(pilot):
-    screen = pilot.app.screen
-    while screen.grid is None:
-        await pilot.pause(0.001)
-    await pilot.pause()  # the board's first paint
-    pilot.app.exit()
-
-service = Service(make_engine(sys.argv[1]), actor="alice")
-make_app(service, Settings()).run(headless=True, size=(160, 45), auto_pilot=auto_pilot)
-print(open("/proc/self/status").read())
-"""
+FLOOR_MARKER = "mlkanban floor"  # floor_app.py's label
+BOARD_MARKER = "Alice Martin"  # the first lane's header on every synthetic board
+WIDTH, HEIGHT = 200, 50
+BARE, SQLMODEL = "bare Textual, one label", "bare Textual + `import sqlmodel`"
 
 
-def launch(code: str, *args: str, env: dict[str, str]) -> tuple[float, float, int]:
-    """Seconds from spawn to exit, CPU seconds, and peak resident memory in KiB.
+@dataclass
+class Case:
+    args: list[str]  # after ``python``
+    marker: str
+    env: dict[str, str]
 
-    The peak is the child's own ``VmHWM`` (``ru_maxrss`` would include this process's
-    memory, which a child inherits across ``fork``)."""
+
+def headless(case: Case, folder: Path) -> Run:
+    """Spawn to the first frame showing the marker, headless."""
+    out = folder / "first-paint.txt"
+    out.unlink(missing_ok=True)
+    command = [PYTHON, str(HERE / "first_paint.py"), case.marker, str(out),
+               "--size", f"{WIDTH}x{HEIGHT}", "--", *case.args]
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code, *args], env=env,
-                               stdout=subprocess.PIPE, text=True)
-    out = process.stdout.read() if process.stdout else ""
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"benchmark child failed with exit code {process.returncode}")
-    peak = next((int(line.split()[1]) for line in out.splitlines()
-                 if line.startswith("VmHWM:")), 0)
-    return elapsed, usage.ru_utime + usage.ru_stime, peak
+    subprocess.run(command, env=case.env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=600)
+    values = dict(line.split() for line in out.read_text().splitlines())
+    seconds = float(values["painted"]) - started - float(values["checks"])
+    return Run(seconds, int(values["rss_peak"]), values["rss_paint"])
 
 
-def launches(
-    code: str, *args: str, runs: int, env: dict[str, str]
-) -> tuple[list[float], list[float], int]:
-    """Wall and CPU seconds of ``runs`` launches, and the highest peak memory."""
-    launch(code, *args, env=env)  # warm the page cache and the bytecode cache
-    wall, cpu, peak = [], [], 0
-    for _ in range(runs):
-        seconds, cpu_seconds, rss = launch(code, *args, env=env)
-        wall.append(seconds)
-        cpu.append(cpu_seconds)
-        peak = max(peak, rss)
-    return wall, cpu, peak
+class Terminal:
+    """A tmux server of our own (its own socket, no user config), for real terminals."""
+
+    def __init__(self) -> None:
+        self.socket = f"mlkanban-bench-{os.getpid()}"
+        self.tmux("start-server", ";", "set-option", "-g", "exit-empty", "off")
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, "-f", os.devnull, *args],
+                              check=True, capture_output=True, text=True).stdout
+
+    def first_paint(self, case: Case, *, poll: float = 0.005, limit: float = 600) -> Run:
+        """Start the command in a new 200x50 session; seconds until the marker shows."""
+        env = [f"-e{name}={case.env[name]}" for name in
+               ("MLKANBAN_DB", "MLKANBAN_CONFIG", "MLKANBAN_USER") if name in case.env]
+        command = "exec " + shlex.join([PYTHON, *case.args])
+        started = time.perf_counter()
+        pid = int(self.tmux("new-session", "-d", "-s", "run", "-x", str(WIDTH), "-y",
+                            str(HEIGHT), "-P", "-F", "#{pane_pid}", *env, command))
+        try:
+            while case.marker not in self.tmux("capture-pane", "-p", "-t", "run"):
+                if time.perf_counter() - started > limit:
+                    raise SystemExit(f"{case.marker!r} never showed in the terminal")
+                time.sleep(poll)
+            seconds = time.perf_counter() - started
+        finally:
+            self.tmux("kill-session", "-t", "run")
+            _wait_gone(pid)
+        return Run(seconds, 0)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], check=False,
+                       capture_output=True)
 
 
-async def key_latencies(db: Path, presses: int) -> dict[str, list[float]]:
-    """Milliseconds from a key event reaching the app to the board's next repaint.
+def _wait_gone(pid: int, limit: float = 10) -> None:
+    """The next run starts once this one's process has really gone."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.01)
 
-    Pilot's own waiting is kept out of the figure: the key goes straight to the driver,
-    as a terminal's would, and the clock stops when the screen's compositor has
-    finished painting the update.
-    """
-    from textual import events
-    from textual.screen import Screen
 
-    from mlkanban.config import Settings
-    from mlkanban.store.engine import make_engine
-    from mlkanban.store.service import Service
-    from mlkanban.tui.app import make_app
+def cases(sizes: list[str], cache: Path | None) -> dict[str, Case]:
+    plain = {**os.environ, "MLKANBAN_CONFIG": os.devnull}
+    floor = str(HERE / "floor_app.py")
+    found = {BARE: Case([floor], FLOOR_MARKER, plain),
+             SQLMODEL: Case([floor, "--sqlmodel"], FLOOR_MARKER, plain)}
+    for size in sizes:
+        db = harness.board(size, cache, log=harness.say)
+        tasks, events, _ = harness.SIZES[size]
+        found[f"board, {tasks:,} tasks / {events:,} events"] = Case(
+            ["-m", "mlkanban"], BOARD_MARKER, harness.environment(db))
+    return found
 
-    painted: list[float] = []
-    original = Screen._compositor_refresh
 
-    def compositor_refresh(self) -> None:
-        original(self)
-        painted.append(time.perf_counter())
+def launch_tables(samples: dict[str, dict[str, harness.Samples]]) -> str:
+    parts = []
+    for way, by_case in samples.items():
+        rows = []
+        for name, case in by_case.items():
+            row = [name, harness.ms(case.seconds), harness.ratio_cell(case, by_case[BARE]),
+                   harness.ratio_cell(case, by_case[SQLMODEL])]
+            if way == "headless":
+                row.append(harness.mib(case.peak_kib))
+            rows.append(row)
+        header = [f"first paint, {way}", "median", "× bare Textual (min–max)",
+                  "× + sqlmodel (min–max)"] + (["peak RSS"] if way == "headless" else [])
+        parts.append(harness.table(header, rows))
+    return "\n\n".join(parts)
 
-    Screen._compositor_refresh = compositor_refresh  # type: ignore[method-assign]
-    service = Service(make_engine(str(db)), actor="alice")
-    app = make_app(service, Settings(poll_seconds=3600))
-    results: dict[str, list[float]] = {"cursor (j/l/k/h)": [], "regroup (g)": [],
-                                       "filter keystroke": []}
-    try:
-        async with app.run_test(size=(160, 45)) as pilot:
-            screen = app.screen
-            while screen.grid is None:
-                await pilot.pause(0.01)
-            await pilot.pause(0.2)
 
-            async def timed(key: str, bucket: str) -> None:
-                await pilot.pause(0.05)  # start from a quiet app
-                painted.clear()
-                started = time.perf_counter()
-                event = events.Key(key, key if len(key) == 1 else None)
-                event.set_sender(app)
-                app._driver.send_message(event)
-                while not painted:
-                    await asyncio.sleep(0.0005)
-                    if time.perf_counter() - started > 30:
-                        raise SystemExit(f"pressing {key!r} never repainted the board")
-                results[bucket].append((painted[0] - started) * 1000)
-
-            from mlkanban.tui.widgets.board_view import Position
-
-            screen.board.move_cursor(Position(0, 0, 0))  # room to move right and down
-            cycle = "jjjlllkkkhhh"
-            for i in range(presses):
-                await timed(cycle[i % len(cycle)], "cursor (j/l/k/h)")
-            for _ in range(max(presses // 6, 4)):
-                await timed("g", "regroup (g)")
-            await pilot.press("slash")
-            for letter in "modelling"[: max(presses // 6, 4)]:
-                await timed(letter, "filter keystroke")
-    finally:
-        Screen._compositor_refresh = original  # type: ignore[method-assign]
-    return results
+def filter_keystrokes(case: Case, keys: int, folder: Path) -> list[float]:
+    """Milliseconds per filter keystroke, measured inside a headless board process."""
+    out = folder / "keys.txt"
+    out.unlink(missing_ok=True)
+    subprocess.run([PYTHON, str(HERE / "first_paint.py"), case.marker, str(out), "--size",
+                    f"{WIDTH}x{HEIGHT}", "--keys", str(keys), "--", *case.args],
+                   env=case.env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1800)
+    values = dict(line.split(maxsplit=1) for line in out.read_text().splitlines())
+    return [float(x) for x in values["filter_ms"].split()]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--presses", type=int, default=60)
-    args = parser.parse_args()
-
-    from synthetic import build_large_database
-
-    from mlkanban.store.engine import make_engine
-    from mlkanban.store.schema import ensure_schema
-
-    now = datetime.now(UTC)
+    parser = harness.parser(__doc__.split("\n\n")[0])
+    parser.add_argument("--keys", type=int, default=9,
+                        help="filter keystrokes timed at the largest size (default 9)")
+    parser.add_argument("--no-terminal", action="store_true",
+                        help="headless only (no tmux)")
+    args = harness.settle(parser.parse_args())
+    if args.quick:
+        args.keys = min(args.keys, 3)
+    terminal_ok = not args.no_terminal and shutil.which("tmux") is not None
+    harness.compile_package()
+    all_cases = cases(args.sizes, args.cache)
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "MLKANBAN_CONFIG": os.devnull}
-        boards: dict[str, Path] = {}
-        empty = Path(tmp) / "empty.db"
-        engine = make_engine(str(empty))
-        ensure_schema(engine)
-        engine.dispose()
-        boards["0 tasks"] = empty
-        for tasks, events, open_tasks in ((1_000, 10_000, 300), (10_000, 100_000, 1_000)):
-            path = Path(tmp) / f"board-{tasks}.db"
-            counts = build_large_database(path, tasks=tasks, events=events,
-                                          open_tasks=open_tasks, now=now)
-            print(f"built {path.name}: {counts}")
-            boards[f"{tasks:,} tasks"] = path
+        folder = Path(tmp)
+        terminal = Terminal() if terminal_ok else None
+        try:
+            measures: dict[str, Callable[[], Run]] = {}
+            for name, case in all_cases.items():
+                measures[f"headless|{name}"] = lambda case=case: headless(case, folder)
+                if terminal is not None:
+                    measures[f"terminal|{name}"] = lambda case=case: terminal.first_paint(case)
+            results = harness.round_robin(measures, args.rounds, log=harness.say)
+        finally:
+            if terminal is not None:
+                terminal.close()
+        samples: dict[str, dict[str, harness.Samples]] = {}
+        for key, value in results.items():
+            way, name = key.split("|")
+            label = "headless" if way == "headless" else f"tmux {WIDTH}×{HEIGHT}"
+            samples.setdefault(label, {})[name] = value
+        largest = list(all_cases)[-1]
+        keystrokes = filter_keystrokes(all_cases[largest], args.keys, folder)
 
-        floor, floor_cpu, floor_peak = launches(FLOOR_APP, runs=args.runs, env=env)
-        wall_floor, cpu_floor = statistics.median(floor), statistics.median(floor_cpu)
-        print(f"\n{'launch to first paint':<34} {'wall':>7} {'x floor':>8} {'CPU':>7} "
-              f"{'x floor':>8} {'peak RSS':>9}")
-
-        def row(name: str, wall: list[float], cpu: list[float], peak: int) -> None:
-            w, c = statistics.median(wall), statistics.median(cpu)
-            print(f"{name:<34} {w * 1000:>5.0f}ms {w / wall_floor:>7.2f}x {c * 1000:>5.0f}ms "
-                  f"{c / cpu_floor:>7.2f}x {peak / 1024:>7.0f}MB")
-
-        row("bare Textual + sqlmodel (floor)", floor, floor_cpu, floor_peak)
-        for name, path in boards.items():
-            row(f"board, {name}", *launches(BOARD_APP, str(path), runs=args.runs, env=env))
-
-        latencies = asyncio.run(key_latencies(boards["10,000 tasks"], args.presses))
-        print(f"\n{'key press to repaint, 10,000 tasks':<36} {'median':>8} {'p90':>8} "
-              f"{'presses':>8}")
-        for bucket, samples in latencies.items():
-            ordered = sorted(samples)
-            p90 = ordered[int(len(ordered) * 0.9) - 1]
-            print(f"{bucket:<36} {statistics.median(samples):>6.1f}ms {p90:>6.1f}ms "
-                  f"{len(samples):>8}")
+    print(f"Machine: {harness.machine()}; {args.rounds} rounds.\n")
+    print(launch_tables(samples))
+    print()
+    print(harness.table(
+        ["filter keystroke", "median", "min", "max", "keys"],
+        [[largest, f"{statistics.median(keystrokes):.0f} ms", f"{min(keystrokes):.0f} ms",
+          f"{max(keystrokes):.0f} ms", str(len(keystrokes))]]))
 
 
 if __name__ == "__main__":
