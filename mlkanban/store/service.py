@@ -28,6 +28,7 @@ from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store import queries, undo, validate, work_logs
 from mlkanban.store.engine import write_engine
 from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
+from mlkanban.store.ownership import Ownership
 from mlkanban.store.project_records import CLOSED_STATUSES, ProjectRecords
 from mlkanban.store.reader import Reader, missing_task_hint
 from mlkanban.store.views import PersonView, ProjectView, TaskView
@@ -38,13 +39,6 @@ CLOCK_SKEW = timedelta(minutes=1)
 #: An estimate beyond a working year is no estimate at all (a slip of the keyboard): bad
 #: input, where 6 to 260 days is work to split (the size rule).
 MAX_PLAUSIBLE_DAYS = 260
-
-#: The statuses only a task's owner may give it, as the refusal words them.
-_OWNER_ONLY = {
-    Status.IN_PROGRESS: "starts it",
-    Status.WAITING: "moves it to waiting",
-    Status.DONE: "finishes it",
-}
 
 
 @dataclass(frozen=True)
@@ -57,7 +51,7 @@ class Change:
     notice: str = ""
 
 
-class Service(undo.Undo, ProjectRecords, Reader):
+class Service(Ownership, undo.Undo, ProjectRecords, Reader):
     """Board operations for one acting person, on one database, with one clock.
 
     The reads (``task``, ``tasks``, ``people``, ``read()``...) come from ``Reader``.
@@ -153,30 +147,6 @@ class Service(undo.Undo, ProjectRecords, Reader):
             session.flush()
             task.work_log = work_logs.derive(session.connection(), [task.id],
                                              phases={task.id: task.phase})[task.id]
-
-    def _require_actor(self, session: Session, *, founding: bool = False) -> None:
-        """Refuse a write by a handle that is no person here (DESIGN §6 "Ownership"):
-        history names who did what, so the one acting must be someone."""
-        if session.exec(select(Person.id).where(Person.handle == self.actor)).first():
-            return
-        if founding and session.exec(select(Person.id)).first() is None:
-            return  # the board's first person may be added by anyone
-        raise BadInput(
-            f"{self.actor!r} is not a person on this board; a person on it can add them "
-            f"(mlkanban person add {self.actor}), or act as one with --as HANDLE"
-        )
-
-    def _require_owner(self, session: Session, task: Task, status: Status) -> None:
-        """Only a task's owner starts, parks or finishes it; anyone may take it over."""
-        if task.owner_id is None or status not in _OWNER_ONLY:
-            return
-        owner = self._handle_of(session, task.owner_id)
-        if owner != self.actor:
-            verb = _OWNER_ONLY[status]
-            raise RuleRefused(
-                f"{task.key} is {owner}'s task; only {owner} {verb}. Take it over "
-                f"(mlkanban assign {task.key} {self.actor}) or act as {owner} (--as {owner})"
-            )
 
     def _person(self, session: Session, handle: str, *, lock: bool = False) -> Person:
         value = validate.handle(handle)
