@@ -1,16 +1,16 @@
 """How long one week's report takes on a year of history, against the floor of this stack.
 
-The floor is ``python -c "import sqlmodel"``: every command pays for it. The target
-(README) is ``mlkanban report`` for one week of a database of 5,000 tasks and 100,000
-events over a year within 1.3x the floor. It also times building the report in process,
-split into loading and computing, to show where the time goes.
+Whole processes, round robin over the cases, on synthetic boards of each size:
+``mlkanban report`` (Markdown and JSON), ``plain_sqlite.py report`` (this week's tables
+through the sqlite3 module alone: a lower bound) and ``python -c "import sqlmodel"``.
+With ``--in-process`` it also times building the report inside this process, split into
+loading, computing and rendering, to show where the time goes.
 
-    python benchmarks/bench_report.py [--tasks 5000] [--events 100000] [--runs 21]
+    python benchmarks/bench_report.py [--sizes 1k 10k 100k] [--rounds 7] [--quick]
 """
 
 from __future__ import annotations
 
-import argparse
 import gc
 import statistics
 import sys
@@ -20,7 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_cli import FLOOR, compare, large_board  # noqa: E402
+import harness  # noqa: E402
+from bench_cli import FLOOR, mlkanban  # noqa: E402
+from harness import HERE, PYTHON  # noqa: E402
 
 
 def in_process(db: Path, runs: int) -> dict[str, list[float]]:
@@ -53,24 +55,38 @@ def in_process(db: Path, runs: int) -> dict[str, list[float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", type=int, default=5_000)
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=21)
-    args = parser.parse_args()
-
-    with large_board(tasks=args.tasks, events=args.events, days=365) as (db, env):
-        python = sys.executable
+    parser = harness.parser(__doc__.split("\n\n")[0])
+    parser.add_argument("--in-process", action="store_true",
+                        help="also time loading, computing and rendering in this process")
+    args = harness.settle(parser.parse_args())
+    harness.compile_package()
+    rows = []
+    for size in args.sizes:
+        db = harness.board(size, args.cache, log=harness.say)
+        env = harness.environment(db)
         cases = {
-            FLOOR: [python, "-c", "import sqlmodel"],
-            "mlkanban ls": [python, "-m", "mlkanban", "ls"],
-            "mlkanban report (this week, md)": [python, "-m", "mlkanban", "report"],
-            "mlkanban report -f json": [python, "-m", "mlkanban", "report", "-f", "json"],
+            FLOOR: [PYTHON, "-c", "import sqlmodel"],
+            "sqlite3 script (tables only)": [PYTHON, str(HERE / "plain_sqlite.py"), str(db),
+                                             "report"],
+            "`mlkanban report`": [*mlkanban(), "report"],
+            "`mlkanban report -f json`": [*mlkanban(), "report", "-f", "json"],
         }
-        compare(cases, args.runs, env, warm=cases["mlkanban report (this week, md)"])
-        print("\nin process (imports warm)")
-        for name, samples in in_process(db, max(args.runs // 3, 3)).items():
-            print(f"  {name:<38} {statistics.median(samples) * 1000:>6.0f}ms")
+        samples = harness.round_robin(
+            {name: (lambda c=command, e=env: harness.run(c, e)) for name, command in cases.items()},
+            args.rounds, log=harness.say)
+        tasks, events, _ = harness.SIZES[size]
+        for name, case in samples.items():
+            rows.append([f"{tasks:,} / {events:,}", name, harness.ms(case.seconds),
+                         harness.ratio_cell(case, samples[FLOOR]),
+                         harness.ratio_cell(case, samples["sqlite3 script (tables only)"]),
+                         harness.mib(case.peak_kib)])
+    print(f"Machine: {harness.machine()}; {args.rounds} rounds.\n")
+    print(harness.table(["tasks / events", "command", "median", "× import sqlmodel (min–max)",
+                         "× sqlite3 (min–max)", "peak RSS"], rows))
+    if args.in_process:
+        print("\nin process, imports warm, largest size")
+        for name, samples in in_process(db, max(args.rounds, 3)).items():
+            print(f"- {name}: {statistics.median(samples) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -74,7 +74,8 @@ def _fingerprint() -> str:
     digest = hashlib.sha256((HERE / "synthetic.py").read_bytes())
     versions = ROOT / "mlkanban" / "store" / "migrations" / "versions"
     for name in sorted(os.listdir(versions)):
-        digest.update(name.encode())
+        if name.endswith(".py"):
+            digest.update(name.encode())
     digest.update(datetime.now(UTC).date().isoformat().encode())
     return digest.hexdigest()[:12]
 

@@ -1,0 +1,73 @@
+"""The benchmarks' helpers on a tiny board: a board is built once and kept by size, the
+stdlib-sqlite3 reference lists the same tasks as ``mlkanban ls``, and the figures are
+medians of per-round ratios in a Markdown table.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+TINY = (40, 400, 15)
+
+
+def load(name: str):
+    """Benchmark scripts are not part of the package: load them from their files."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def harness():
+    sys.path.insert(0, str(BENCHMARKS))
+    yield load("harness")
+    sys.path.remove(str(BENCHMARKS))
+
+
+@pytest.fixture(scope="module")
+def tiny_board(harness, tmp_path_factory):
+    cache = tmp_path_factory.mktemp("bench-cache")
+    return cache, harness.board(TINY, cache, log=lambda _: None)
+
+
+def test_a_board_is_built_once_and_kept(harness, tiny_board):
+    cache, path = tiny_board
+    assert path.parent == cache and path.stat().st_size > 0
+    assert harness.board(TINY, cache, log=pytest.fail) == path  # no second build
+
+
+def test_the_sqlite3_reference_lists_the_tasks_mlkanban_lists(harness, tiny_board, tmp_path):
+    _, path = tiny_board
+    db = harness.working_copy(path, tmp_path)
+    env = harness.environment(db, TZ="UTC")
+    ours = harness.run([sys.executable, "-m", "mlkanban", "ls"], env, capture=True)
+    plain = harness.run([sys.executable, str(BENCHMARKS / "plain_sqlite.py"), str(db), "ls"],
+                        env, capture=True)
+
+    def keys(output: str) -> list[str]:
+        return [line.split()[0] for line in output.splitlines()[1:] if line.strip()]
+
+    assert keys(plain.output) == keys(ours.output)
+    assert 0 < len(keys(ours.output)) <= TINY[2]
+    assert ours.seconds > 0 and ours.peak_kib > plain.peak_kib > 1024  # KiB, its own
+
+
+def test_figures_are_medians_of_per_round_ratios(harness):
+    times = iter([1.0, 2.0, 3.0, 3.0, 1.0, 4.0])  # floor, case; round after round
+    runs = harness.round_robin(
+        {"floor": lambda: harness.Run(next(times), 1024),
+         "case": lambda: harness.Run(next(times), 4096)},
+        rounds=3, warm=False, log=lambda _: None)
+    assert harness.ratios(runs["case"], runs["floor"]) == [2.0, 1.0, 4.0]
+    assert harness.ratio_cell(runs["case"], runs["floor"]) == "2.00× (1.00–4.00)"
+    assert harness.table(["case", "× floor"], [["case", "2.00×"]]).splitlines() == [
+        "| case | × floor |", "|---|---|", "| case | 2.00× |"]
+    assert harness.mib(runs["case"].peak_kib) == "4 MB"
