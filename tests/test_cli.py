@@ -74,7 +74,7 @@ def test_a_scripted_week(week, cli, clock):
 
     show = cli("show", "CHURN-3")
     assert show.exit_code == 0
-    history = show.stdout.split("History", 1)[1]
+    history = show.stdout.split("\nHistory (", 1)[1].split("\n", 1)[1]  # after its count
     lines = [line for line in history.splitlines() if line.strip()]
     assert ["created" in lines[0], "to do → in progress" in lines[1],
             "moved back Modeling → Data Exploration" in lines[2]] == [True, True, True]
