@@ -155,7 +155,7 @@ def filter_keystrokes(case: Case, keys: int, folder: Path) -> list[float]:
 
 
 def main() -> None:
-    parser = harness.parser(__doc__.split("\n\n")[0])
+    parser = harness.parser(__doc__)
     parser.add_argument("--keys", type=int, default=9,
                         help="filter keystrokes timed at the largest size (default 9)")
     parser.add_argument("--no-terminal", action="store_true",

@@ -97,7 +97,7 @@ def _write_target(db: Path) -> tuple[str, str]:
 
 
 def main() -> None:
-    args = harness.settle(harness.parser(__doc__.split("\n\n")[0]).parse_args())
+    args = harness.settle(harness.parser(__doc__).parse_args())
     harness.compile_package()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

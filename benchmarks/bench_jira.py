@@ -8,6 +8,7 @@ repeated labels and sprints, English dates) and imports it into a fresh database
 another checkout of mlkanban (to compare with an earlier version).
 
     python benchmarks/bench_jira.py [--issues 2500] [--runs 5] [--source DIR] [--file CSV]
+    python benchmarks/bench_jira.py --quick     (500 issues, 3 runs)
 """
 
 from __future__ import annotations
@@ -80,12 +81,16 @@ def build_export(issues: int, seed: int = 7) -> bytes:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--issues", type=int, default=2500)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--source", type=Path, default=Path(__file__).resolve().parent.parent)
     parser.add_argument("--file", type=Path, help="Import this file instead of a built one.")
+    parser.add_argument("--quick", action="store_true", help="500 issues, 3 runs")
     args = parser.parse_args()
+    if args.quick:
+        args.issues, args.runs = min(args.issues, 500), min(args.runs, 3)
     with tempfile.TemporaryDirectory() as tmp:
         export = args.file or Path(tmp) / "export.csv"
         if args.file is None:
@@ -103,8 +108,9 @@ def main() -> None:
             walls.append(time.perf_counter() - started)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-        print(f"{export.name}: median {statistics.median(walls):.2f} s wall, "
-              f"{statistics.median(cpus):.2f} s CPU over {args.runs} runs ({args.source})")
+        print(f"| import-jira ({export.name}) | runs | wall (median) | CPU (median) |\n"
+              f"|---|---|---|---|\n| {args.source.name} | {args.runs} | "
+              f"{statistics.median(walls):.2f} s | {statistics.median(cpus):.2f} s |")
 
 
 if __name__ == "__main__":

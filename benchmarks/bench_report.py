@@ -55,7 +55,7 @@ def in_process(db: Path, runs: int) -> dict[str, list[float]]:
 
 
 def main() -> None:
-    parser = harness.parser(__doc__.split("\n\n")[0])
+    parser = harness.parser(__doc__)
     parser.add_argument("--in-process", action="store_true",
                         help="also time loading, computing and rendering in this process")
     args = harness.settle(parser.parse_args())

@@ -80,6 +80,9 @@ async def _filter_keys(pilot, keys: int, frames: list[float]) -> list[float]:
 
 
 def main() -> None:
+    if len(sys.argv) < 4 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return
     marker, out, *rest = sys.argv[1:]
     size, keys = (200, 50), 0
     while rest[:1] in (["--size"], ["--keys"]):

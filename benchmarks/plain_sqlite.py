@@ -195,6 +195,9 @@ def md(headers, rows) -> str:
 
 
 def main() -> None:
+    if len(sys.argv) < 3 or "--help" in sys.argv or "-h" in sys.argv:
+        print(__doc__)
+        return
     db, command, *rest = sys.argv[1:]
     conn = sqlite3.connect(db, isolation_level=None if command in ("wait", "start") else "")
     if command == "ls":
