@@ -61,7 +61,7 @@ def headless(case: Case, folder: Path) -> Run:
                "--size", f"{WIDTH}x{HEIGHT}", "--", *case.args]
     started = time.perf_counter()
     subprocess.run(command, env=case.env, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, timeout=600)
+                   stderr=subprocess.DEVNULL, timeout=600, start_new_session=True)
     values = dict(line.split() for line in out.read_text().splitlines())
     seconds = float(values["painted"]) - started - float(values["checks"])
     return Run(seconds, int(values["rss_peak"]), values["rss_paint"])
@@ -148,7 +148,7 @@ def filter_keystrokes(case: Case, keys: int, folder: Path) -> list[float]:
     out.unlink(missing_ok=True)
     subprocess.run([PYTHON, str(HERE / "first_paint.py"), case.marker, str(out), "--size",
                     f"{WIDTH}x{HEIGHT}", "--keys", str(keys), "--", *case.args],
-                   env=case.env, check=True,
+                   env=case.env, check=True, start_new_session=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1800)
     values = dict(line.split(maxsplit=1) for line in out.read_text().splitlines())
     return [float(x) for x in values["filter_ms"].split()]

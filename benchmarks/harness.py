@@ -4,6 +4,11 @@ peak memory, round robin over the cases, per-round ratios, and Markdown tables.
 The runner stays a small stdlib process: boards are built by ``synthetic.py`` in a child
 process, so that a child's peak memory is its own (a child inherits its parent's
 high-water mark across ``fork``; GNU ``time`` measures it exactly when it is installed).
+
+Every measured process starts in a session of its own, as a program started in a new
+terminal (or a tmux pane) does: where the kernel groups processes by session for
+scheduling (autogroup), it then gets the same share of a busy machine whatever runs in
+the session that started it.
 """
 
 from __future__ import annotations
@@ -139,7 +144,8 @@ def run(command: list[str], env: dict[str, str], *, capture: bool = False) -> Ru
         prefix = [TIME, "-f", "%M", "-o", report.name] if gnu_time else []
         started = time.perf_counter()
         process = subprocess.Popen(prefix + command, env=env, stderr=err,
-                                   stdout=subprocess.PIPE if capture else subprocess.DEVNULL)
+                                   stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                                   start_new_session=True)
         out = process.stdout.read() if process.stdout else b""
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
