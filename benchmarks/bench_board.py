@@ -64,7 +64,7 @@ def headless(case: Case, folder: Path) -> Run:
                    stderr=subprocess.DEVNULL, timeout=600, start_new_session=True)
     values = dict(line.split() for line in out.read_text().splitlines())
     seconds = float(values["painted"]) - started - float(values["checks"])
-    return Run(seconds, int(values["rss_peak"]), values["rss_paint"])
+    return Run(seconds, int(values["rss_peak"]))
 
 
 class Terminal:

@@ -164,7 +164,7 @@ def run(command: list[str], env: dict[str, str], *, capture: bool = False) -> Ru
 
 @dataclass
 class Samples:
-    """One case's measurements, one per round (None where the case has no run)."""
+    """One case's measurements, one per round."""
 
     seconds: list[float] = field(default_factory=list)
     peak_kib: list[int] = field(default_factory=list)
