@@ -6,6 +6,7 @@ medians of per-round ratios in a Markdown table.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -57,7 +58,9 @@ def test_the_sqlite3_reference_lists_the_tasks_mlkanban_lists(harness, tiny_boar
 
     assert keys(plain.output) == keys(ours.output)
     assert 0 < len(keys(ours.output)) <= TINY[2]
-    assert ours.seconds > 0 and ours.peak_kib > plain.peak_kib > 1024  # KiB, its own
+    assert ours.seconds > 0 and ours.peak_kib > 1024 and plain.peak_kib > 1024  # KiB
+    if os.access(harness.TIME, os.X_OK):  # each process's own peak, not its parent's
+        assert ours.peak_kib > plain.peak_kib
 
 
 def test_figures_are_medians_of_per_round_ratios(harness):
