@@ -145,3 +145,16 @@ def test_the_board_shows_no_control(hostile_db):
     assert VISIBLE in board  # the card's title and the lane's name
     assert f"Resumed CHURN-1 “{VISIBLE}” (alice, Modeling)" in notified
     assert detail.count(VISIBLE) >= 3  # title, description, history
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_an_export_shown_on_a_terminal_acts_on_nothing(hostile_db, fmt):
+    """At a terminal JSON Lines escape the controls (same values); CSV shows pictures."""
+    output = in_terminal(hostile_db, "export", "--format", fmt)
+    for bad in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert bad not in output
+    if fmt == "jsonl":
+        tasks = [json.loads(line) for line in output.splitlines() if '"type":"task"' in line]
+        assert tasks[0]["title"] == HOSTILE
+    else:
+        assert VISIBLE in output

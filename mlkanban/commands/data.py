@@ -34,6 +34,21 @@ def _output(path: str | None):
         raise
 
 
+class _ShownWriter:
+    """An export written to a terminal: JSON with terminal controls escaped (the same
+    values), CSV with them shown as pictures; a file or a pipe gets the exact text."""
+
+    def __init__(self, out, fmt: str) -> None:
+        from mlkanban.domain.text import json_safe, terminal_safe
+
+        self._out = out
+        self._safe = json_safe if fmt == "jsonl" else (
+            lambda text: terminal_safe(text, multiline=True))
+
+    def write(self, text: str) -> int:
+        return self._out.write(self._safe(text))
+
+
 @click.command("export")
 @click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
               show_default=True, help="jsonl: everything, for import; csv: the event history.")
@@ -42,7 +57,8 @@ def _output(path: str | None):
 def export(app: AppContext, fmt, output) -> None:
     """Export the full history (people, projects, tasks and every event)."""
     service = app.reader
-    with service.read() as conn, _output(output) as out:
+    with service.read() as conn, _output(output) as target:
+        out = _ShownWriter(target, fmt) if target is sys.stdout and target.isatty() else target
         if fmt == "csv":
             from mlkanban.io.csv_export import write_csv
 
