@@ -55,7 +55,7 @@ def _wait(item: WaitingItem, esc: Escape = text) -> str:
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for row in rows:
-        cells = [cell if cell else "-" for cell in row]
+        cells = [value if value else "-" for value in row]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
