@@ -38,7 +38,20 @@ def moment(text):
 
 
 def iso(text):
-    return None if text is None else moment(text).isoformat()
+    """A stored timestamp (UTC, always with microseconds) as the JSON shows it."""
+    return None if text is None else f"{text[:10]}T{text[11:]}+00:00"
+
+
+_OFFSETS: dict[str, timedelta] = {}
+
+
+def local_date(text: str) -> date:
+    """The local date of a stored timestamp; the UTC offset is looked up once an hour."""
+    hour = text[:13]
+    offset = _OFFSETS.get(hour)
+    if offset is None:
+        offset = _OFFSETS[hour] = moment(hour + ":00:00").astimezone().utcoffset()
+    return (datetime.fromisoformat(text[:19]) + offset).date()
 
 
 def working_days(first: date, last: date) -> int:
@@ -57,8 +70,8 @@ def age(row, today: date):
     started, done, status = row[10], row[11], row[5]
     if started is None:
         return None
-    last = moment(done).astimezone().date() if done and status == "done" else today
-    return working_days(moment(started).astimezone().date(), last)
+    last = local_date(done) if done and status == "done" else today
+    return working_days(local_date(started), last)
 
 
 def table(headers, rows) -> str:
@@ -72,12 +85,12 @@ def ls(conn, show_all: bool, as_json: bool) -> None:
     where = "" if show_all else f"WHERE t.status IN {OPEN}"
     today = date.today()
     cursor = conn.execute(TASKS.format(where=where))
-    if as_json:  # streamed, one task at a time
-        out = sys.stdout
+    if as_json:  # streamed, a thousand tasks at a time
+        out, chunk = sys.stdout, []
         out.write("[")
         for i, row in enumerate(cursor):
             days = age(row, today)
-            out.write((", " if i else "") + json.dumps({
+            chunk.append((", " if i else "") + json.dumps({
                 "key": row[0], "title": row[1], "project": row[2], "phase": row[3],
                 "owner": row[4], "status": row[5], "estimate": row[6], "reason": row[7],
                 "wip_override": row[8], "created_at": iso(row[9]), "started_at": iso(row[10]),
@@ -86,7 +99,10 @@ def ls(conn, show_all: bool, as_json: bool) -> None:
                 "over_size": row[5] == "in_progress" and days is not None
                 and days > min(row[6] or 5, 5),
             }))
-        out.write("]\n")
+            if len(chunk) == 1000:
+                out.write("".join(chunk))
+                chunk.clear()
+        out.write("".join(chunk) + "]\n")
         return
     rows = []
     for row in cursor:
