@@ -337,3 +337,16 @@ def test_month_names_load_only_for_a_non_english_date():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={"TZ": "UTC", "PATH": ""}).stdout
     assert out.split() == ["False", "1", "True"]
+
+
+def test_comments_of_the_week_are_in_the_report_project_section(cli):
+    cli("import-jira", str(CLOUD))
+    project = json.loads(cli("show", "CR-340", "--json").stdout)["project"]
+    report = json.loads(cli("report", "--week", "2025-W02", "-f", "json").stdout)
+    section = next(p for p in report["projects"] if p["key"] == project)
+    assert [(c["task"], c["author"]) for c in section["comments"]] == [
+        (json.loads(cli("show", "CR-340", "--json").stdout)["key"], "ben.okafor"),
+        (json.loads(cli("show", "CR-340", "--json").stdout)["key"], "ana.souza"),
+    ]
+    earlier = json.loads(cli("report", "--week", "2025-W01", "-f", "json").stdout)
+    assert all(not p["comments"] for p in earlier["projects"])

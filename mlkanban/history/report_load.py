@@ -33,7 +33,7 @@ _STATUS_KINDS = ("started", "status_changed")
 _WINDOW_TASK_KINDS = (*_STATUS_KINDS, "wip_override")
 _LATE_TASK_KINDS = ("moved_phase", "assigned", "estimated")
 #: The events listed for the period itself.
-WINDOW_KINDS = ("moved_phase", "wip_override", "delivered", "pivot", "closed")
+WINDOW_KINDS = ("moved_phase", "wip_override", "delivered", "pivot", "closed", "commented")
 
 
 @dataclass

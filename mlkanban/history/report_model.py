@@ -164,6 +164,17 @@ class Closing:
 
 
 @dataclass
+class Comment:
+    """A comment on one of the project's tasks: who said what, when."""
+
+    task: str
+    title: str
+    author: str
+    at: datetime
+    text: str
+
+
+@dataclass
 class TimelineBar:
     phase: str
     start: date
@@ -195,6 +206,8 @@ class ProjectSection:
     stalled_days: int | None
     closed: Closing | None = None
     """Set when the project was closed in the period."""
+    comments: list[Comment] = field(default_factory=list)
+    """Comments made on its tasks in the period (imported from Jira, for now)."""
 
 
 @dataclass

@@ -37,6 +37,7 @@ from mlkanban.history.report_load import (  # noqa: F401 (re-exported)
 from mlkanban.history.report_model import (  # noqa: F401 (re-exported)
     Attention,
     Closing,
+    Comment,
     Deliverable,
     FlowDay,
     Move,
@@ -239,6 +240,7 @@ def _project_sections(projects, states, work: metrics.ProjectWork, window, done,
     active_in_window = {key for key, day in last_days.items() if day >= since}
     per_project_days, timelines, firsts = work.days, work.timelines, work.firsts
     by_project = _group(states, lambda s: s.project)
+    by_key = {s.key: s for s in states}
     events_of = _group(window, lambda e: e.project)
     done_of = _group(done, lambda s: s.project)
     started_of = _group(started, lambda s: s.project)
@@ -286,6 +288,9 @@ def _project_sections(projects, states, work: metrics.ProjectWork, window, done,
             stalled_days=stalled.get(project.key),
             closed=next((Closing(e.new or "", e.reason or "", project.status, e.at)
                          for e in reversed(events) if e.kind == "closed"), None),
+            comments=[Comment(e.task, by_key[e.task].title if e.task in by_key else "",
+                              e.actor, e.at, e.new or "")
+                      for e in events if e.kind == "commented" and e.task],
         ))
     return sections
 
