@@ -14,11 +14,15 @@ through at once, so a human's pace sees no delay.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 
 from textual import events
 from textual.app import App
 from textual.message_pump import MessagePump
+
+MOUNT_PATIENCE = 5.0
+"""Seconds to hold keys for a screen that is still mounting (normally milliseconds)."""
 
 
 class InOrderKeys(App):
@@ -58,7 +62,9 @@ class InOrderKeys(App):
                 node = node._parent
             await _drained(self)
             screen = self.screen
-            await screen._mounted_event.wait()
+            # A screen that never finishes mounting must not hold the keys forever.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(screen._mounted_event.wait(), MOUNT_PATIENCE)
             await _drained(screen)
             await _drained(self)
         finally:

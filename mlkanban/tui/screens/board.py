@@ -185,6 +185,14 @@ class BoardScreen(SetupActions):
         self._event_id = message.snapshot.event_id
         focus, self._pending_focus = self._pending_focus, None
         self.redraw(focus=focus or (self._first_focus() if first_load else None))
+        if first_load:
+            self._warm_up()
+
+    @work(thread=True, group="warm-up")
+    def _warm_up(self) -> None:
+        """Import the review's modules (charts, Markdown) while the board is idle, so
+        that r opens the review at once instead of after a second of imports."""
+        import mlkanban.tui.review  # noqa: F401
 
     def _first_focus(self) -> str | None:
         """On opening: the acting person's task in progress, else their first card."""
