@@ -185,6 +185,10 @@ def _project(section: ProjectSection, report: WeeklyReport) -> list[str]:
         week.append(f"- Delivered ({_phase_title(item.phase)}): {link(item.title, item.link)}")
     for pivot in section.pivots:
         week.append(f"- Pivot: {text(pivot)}")
+    for comment in getattr(section, "comments", []):
+        said = comment.text if len(comment.text) <= 300 else comment.text[:299] + "…"
+        week.append(f"- Comment on {comment.task} “{text(comment.title)}” by "
+                    f"{text(comment.author)}: {text(said)}")
     if section.closed is not None:
         closed = section.closed
         why = f": {text(closed.why)}" if closed.why else ""

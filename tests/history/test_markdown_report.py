@@ -222,3 +222,20 @@ def test_without_charts_there_is_no_mermaid(history, calendar):
     assert "mermaid" not in markdown and "## Projects" in markdown
     assert "diamond" not in markdown  # the charts' legend goes with the charts
     assert Phase.MODELING.title in markdown
+
+
+def test_comments_of_the_week_are_listed_in_their_project(history, calendar):
+    from mlkanban.history.weekly import Comment
+
+    report = build_report(history, Period.parse_week("2026-W47"), now=at(23, 10),
+                          calendar=calendar)
+    churn = report.projects[0]
+    churn.comments = [Comment("CHURN-2", "Train a baseline", "bob", at(20, 9),
+                              "See http://example.com/x|y\n*not* `code` " + "z" * 400)]
+    markdown = render_markdown(report)
+    check_report(markdown)
+    line = next(x for x in markdown.splitlines() if x.startswith("- Comment on"))
+    assert line.startswith("- Comment on CHURN-2 “Train a baseline” by bob: See "
+                           "http://example.com/x|y \\*not\\* \\`code\\` zzz")
+    assert line.endswith("z…") and len(line) < 400
+
