@@ -10,6 +10,7 @@ Markdown and in the JSON, on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -191,7 +192,7 @@ def boards(request, tmp_path) -> Boards:
     return Boards(lambda name: make_engine(server.url(name)), reset)
 
 
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=int(os.environ.get("ORACLE_EXAMPLES", "30")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=actions, cut=st.floats(0.1, 0.7), weeks_back=st.sampled_from([0, 0, 1]))
 def test_a_report_as_of_a_moment_is_what_the_events_up_to_it_tell(boards, steps, cut,
