@@ -111,7 +111,7 @@ class MlkanbanGroup(click.Group):
             click.echo(f"mlkanban: {terminal_safe(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
         except MlkanbanError as exc:
-            click.echo(f"mlkanban: {terminal_safe(exc.worded(REMEDIES))}", err=True)
+            click.echo(f"mlkanban: {terminal_safe(exc.worded(REMEDIES), multiline=True)}", err=True)
             sys.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()  # output piped into `head`: not an error

@@ -15,7 +15,7 @@ from mlkanban.domain.errors import BadInput, RuleRefused
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import OPEN_STATUSES, Status
 from mlkanban.store import queries, validate
-from mlkanban.store.models import AbTest, Deliverable, PhasePlan
+from mlkanban.store.models import AbTest, Deliverable, PhasePlan, Project
 from mlkanban.store.views import AbTestView, DeliverableView, ProjectView
 
 PROJECT_STATUSES = ("active", "paused", "shipped", "stopped")
@@ -44,6 +44,48 @@ def parse_outcome(text: str) -> str:
 
 class ProjectRecords:
     """Methods of ``Service`` that change a project's record (see ``service.Service``)."""
+
+    def add_project(
+        self,
+        key: str,
+        name: str,
+        *,
+        description: str = "",
+        hypothesis: str = "",
+        metric: str = "",
+        owner: str | None = None,
+        plan: Mapping[Phase, float] | None = None,
+        at: datetime | None = None,
+    ) -> ProjectView:
+        value = validate.project_key(key)
+        title = validate.title(name, "project name")
+        plan = {phase: validate.weeks(weeks, phase.value) for phase, weeks in (plan or {}).items()}
+        with self._write() as session:
+            when = self._when(at)
+            if session.exec(select(Project).where(Project.key == value)).first():
+                raise BadInput(f"project {value!r} already exists")
+            owner_id = self._person(session, owner).id if owner else None
+            project = Project(
+                key=value,
+                name=title,
+                description=validate.text(description, "description"),
+                hypothesis=validate.text(hypothesis, "hypothesis"),
+                metric=validate.text(metric, "metric"),
+                owner_id=owner_id,
+                created_at=when,
+                updated_at=when,
+            )
+            session.add(project)
+            session.flush()
+            self._event(session, when, "project_added", project_id=project.id, new=title)
+            for phase, weeks in plan.items():
+                session.add(PhasePlan(project_id=project.id, phase=phase.value, weeks=weeks))
+                self._event(
+                    session, when, "plan_set", project_id=project.id, field=phase.value,
+                    new=weeks,
+                )
+            session.flush()
+            return queries.projects(session.connection(), [value])[0]
 
     def _project_view(self, session: Session, key: str) -> ProjectView:
         session.flush()

@@ -10,7 +10,7 @@ many terminals or teammates act at once.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,11 +27,12 @@ from mlkanban.domain.text import plural, suggest
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store import queries, undo, validate, work_logs
 from mlkanban.store.engine import write_engine
-from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
+from mlkanban.store.models import Event, Person, Project, Task
 from mlkanban.store.ownership import Ownership
+from mlkanban.store.people_records import PeopleRecords
 from mlkanban.store.project_records import CLOSED_STATUSES, ProjectRecords
 from mlkanban.store.reader import Reader, missing_task_hint
-from mlkanban.store.views import PersonView, ProjectView, TaskView
+from mlkanban.store.views import TaskView
 
 #: How far in the future ``--at`` may be, to forgive clocks that disagree a little.
 CLOCK_SKEW = timedelta(minutes=1)
@@ -51,7 +52,7 @@ class Change:
     notice: str = ""
 
 
-class Service(Ownership, undo.Undo, ProjectRecords, Reader):
+class Service(Ownership, undo.Undo, PeopleRecords, ProjectRecords, Reader):
     """Board operations for one acting person, on one database, with one clock.
 
     The reads (``task``, ``tasks``, ``people``, ``read()``...) come from ``Reader``.
@@ -185,105 +186,6 @@ class Service(Ownership, undo.Undo, ProjectRecords, Reader):
         view = queries.task(session.connection(), task.key)
         assert view is not None
         return view
-
-    # ------------------------------------------------------------------ people
-
-    def add_person(
-        self,
-        handle: str,
-        *,
-        name: str | None = None,
-        wip_limit: int = 1,
-        at: datetime | None = None,
-    ) -> PersonView:
-        value = validate.handle(handle)
-        display = validate.text(name, "name") or value
-        limit = validate.wip_limit(wip_limit)
-        with self._write(founding=True) as session:
-            when = self._when(at)
-            if session.exec(select(Person).where(Person.handle == value)).first():
-                raise BadInput(f"person {value!r} already exists")
-            person = Person(handle=value, name=display, wip_limit=limit, created_at=when)
-            session.add(person)
-            session.flush()
-            self._event(
-                session, when, "person_added", person_id=person.id, new=value,
-                reason=f"WIP limit {limit}",
-            )
-        return PersonView(value, display, limit, True)
-
-    def edit_person(
-        self,
-        handle: str,
-        *,
-        name: str | None = None,
-        wip_limit: int | None = None,
-        active: bool | None = None,
-        at: datetime | None = None,
-    ) -> PersonView:
-        with self._write() as session:
-            when = self._when(at)
-            person = self._person(session, handle, lock=True)
-            changes: list[tuple[str, object, object]] = []
-            if name is not None and validate.text(name, "name") != person.name:
-                changes.append(("name", person.name, validate.text(name, "name")))
-                person.name = validate.text(name, "name")
-            if wip_limit is not None and validate.wip_limit(wip_limit) != person.wip_limit:
-                changes.append(("wip_limit", person.wip_limit, wip_limit))
-                person.wip_limit = wip_limit
-            if active is not None and active != person.active:
-                changes.append(("active", person.active, active))
-                person.active = active
-            for field, old, new in changes:
-                self._event(
-                    session, when, "person_edited", person_id=person.id, field=field,
-                    old=old, new=new,
-                )
-            return PersonView(person.handle, person.name, person.wip_limit, person.active)
-
-    # ------------------------------------------------------------------ projects
-
-    def add_project(
-        self,
-        key: str,
-        name: str,
-        *,
-        description: str = "",
-        hypothesis: str = "",
-        metric: str = "",
-        owner: str | None = None,
-        plan: Mapping[Phase, float] | None = None,
-        at: datetime | None = None,
-    ) -> ProjectView:
-        value = validate.project_key(key)
-        title = validate.title(name, "project name")
-        plan = {phase: validate.weeks(weeks, phase.value) for phase, weeks in (plan or {}).items()}
-        with self._write() as session:
-            when = self._when(at)
-            if session.exec(select(Project).where(Project.key == value)).first():
-                raise BadInput(f"project {value!r} already exists")
-            owner_id = self._person(session, owner).id if owner else None
-            project = Project(
-                key=value,
-                name=title,
-                description=validate.text(description, "description"),
-                hypothesis=validate.text(hypothesis, "hypothesis"),
-                metric=validate.text(metric, "metric"),
-                owner_id=owner_id,
-                created_at=when,
-                updated_at=when,
-            )
-            session.add(project)
-            session.flush()
-            self._event(session, when, "project_added", project_id=project.id, new=title)
-            for phase, weeks in plan.items():
-                session.add(PhasePlan(project_id=project.id, phase=phase.value, weeks=weeks))
-                self._event(
-                    session, when, "plan_set", project_id=project.id, field=phase.value,
-                    new=weeks,
-                )
-            session.flush()
-            return queries.projects(session.connection(), [value])[0]
 
     # ------------------------------------------------------------------ tasks
 
