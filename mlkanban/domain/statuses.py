@@ -42,7 +42,7 @@ _LABELS = {
 _MARKERS = {
     Status.TODO: "○",
     Status.IN_PROGRESS: "▶",
-    Status.WAITING: "⏸",
+    Status.WAITING: "‖",
     Status.DONE: "✓",
     Status.DROPPED: "✗",
 }
