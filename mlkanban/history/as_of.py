@@ -74,7 +74,7 @@ def projects_as_of(projects: Iterable[ProjectView], created: Mapping[str, dateti
         if event.kind == "plan_set":
             plan = dict(project.plan)
             phase = Phase(event.field)
-            if event.old is None:
+            if event.old is None or float(event.old) == 0:  # no plan for it then
                 plan.pop(phase, None)
             else:
                 plan[phase] = float(event.old)

@@ -239,8 +239,9 @@ class Undo:
                 row.weeks = weeks
             elif weeks is not None:
                 session.add(PhasePlan(project_id=project.id, phase=event.field, weeks=weeks))
+            removed = event.new is None or float(event.new) == 0  # 0 took it off the plan
             self._event(session, when, "plan_set", project_id=project.id, field=event.field,
-                        old=event.new, new=weeks)
+                        old=None if removed else event.new, new=weeks)
         before = next((e.before for e in events if e.before), None)
         if before is not None:
             for field, value in json.loads(before).items():

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mlkanban.domain.clock import FixedClock
@@ -195,6 +195,11 @@ def boards(request, tmp_path) -> Boards:
 @settings(max_examples=int(os.environ.get("ORACLE_EXAMPLES", "30")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=actions, cut=st.floats(0.1, 0.7), weeks_back=st.sampled_from([0, 0, 1]))
+@example(  # a phase taken off the plan, then put back by an undo after the moment
+    steps=[Action(0.5, 0, "person", 0, 0, "x"), Action(0.5, 0, "person", 0, 0, "x"),
+           Action(0.5, 0, "person", 0, 0, "x"), Action(0.5, 0, "plan", 0, 0, "x"),
+           Action(0.5, 0, "undo", 0, 0, "x"), Action(0.5, 0, "person", 0, 0, "x")],
+    cut=0.5, weeks_back=0)
 def test_a_report_as_of_a_moment_is_what_the_events_up_to_it_tell(boards, steps, cut,
                                                                    weeks_back):
     moments = _moments(steps)
