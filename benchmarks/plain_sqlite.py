@@ -23,7 +23,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 OPEN = ("todo", "in_progress", "waiting")
-MARKS = {"todo": "○ to do", "in_progress": "▶ in progress", "waiting": "⏸ waiting",
+MARKS = {"todo": "○ to do", "in_progress": "▶ in progress", "waiting": "‖ waiting",
          "done": "✓ done", "dropped": "✗ dropped"}
 TASKS = """
 SELECT t.key, t.title, p.key, t.phase, o.handle, t.status, t.estimate, t.reason,
