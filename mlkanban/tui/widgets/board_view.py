@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from mlkanban.domain.statuses import Status
 from mlkanban.store.board import Card, Cell, Column, ColumnMode, Grid, Lane, LaneMode
+from mlkanban.tui.widgets.board_cursor_keys import CursorKeys
 from mlkanban.tui.widgets.board_geometry import (
     EMPTY_GRID,
     HEADER_LINES,
@@ -34,7 +35,7 @@ from mlkanban.tui.widgets.board_strips import header_strip, lane_strip
 from mlkanban.tui.widgets.card_text import card_height, card_lines, fit
 
 
-class BoardView(ScrollView, can_focus=True):
+class BoardView(CursorKeys, ScrollView, can_focus=True):
     """Swimlanes of cards with a cursor on one card (or one empty cell).
 
     | Key | Moves the cursor |
@@ -319,44 +320,6 @@ class BoardView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         self.refresh(Region(region.x - scroll_x, region.y - scroll_y, region.width,
                             region.height))
-
-    def _cards_in(self, lane: int, column: int) -> int:
-        return len(self.grid.cell(lane, column).cards)
-
-    def action_cursor_left(self) -> None:
-        c = self.cursor
-        self.move_cursor(Position(c.lane, c.column - 1, c.index))
-
-    def action_cursor_right(self) -> None:
-        c = self.cursor
-        self.move_cursor(Position(c.lane, c.column + 1, c.index))
-
-    def action_cursor_up(self) -> None:
-        c = self.cursor
-        if c.index > 0:
-            self.move_cursor(Position(c.lane, c.column, c.index - 1))
-        elif c.lane > 0:
-            last = self._cards_in(c.lane - 1, c.column) - 1
-            self.move_cursor(Position(c.lane - 1, c.column, last))
-
-    def action_cursor_down(self) -> None:
-        c = self.cursor
-        if c.index + 1 < self._cards_in(c.lane, c.column):
-            self.move_cursor(Position(c.lane, c.column, c.index + 1))
-        elif c.lane + 1 < len(self.grid.lanes):
-            self.move_cursor(Position(c.lane + 1, c.column, 0))
-
-    def action_lane_up(self) -> None:
-        self.move_cursor(Position(self.cursor.lane - 1, self.cursor.column, 0))
-
-    def action_lane_down(self) -> None:
-        self.move_cursor(Position(self.cursor.lane + 1, self.cursor.column, 0))
-
-    def action_first_lane(self) -> None:
-        self.move_cursor(Position(0, self.cursor.column, 0))
-
-    def action_last_lane(self) -> None:
-        self.move_cursor(Position(len(self.grid.lanes) - 1, self.cursor.column, 0))
 
     # ------------------------------------------------------------------ mouse
 
