@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from mlkanban import demo_stories
+from mlkanban.demo_stories import A, D, M, P, R, S
 from mlkanban.domain.clock import FixedClock, as_utc
 from mlkanban.domain.errors import BadInput
 from mlkanban.domain.phases import Phase
