@@ -55,13 +55,19 @@ class PlanDialog(FormDialog[dict[Phase, float]]):
         self.query_one(Input).focus()
 
     def collect(self) -> dict[Phase, float]:
-        plan = {}
-        for phase in PHASES:
-            box = self.query_one(f"#plan-{phase.value}", Input)
-            try:
-                plan[phase] = parse_weeks(box.value, phase)
-            except BadInput:
-                box.add_class("-invalid")
-                raise
-            box.remove_class("-invalid")
-        return plan
+        return read_plan(self)
+
+
+def read_plan(form) -> dict[Phase, float]:
+    """The weeks typed in a form's ``#plan-PHASE`` inputs; the first bad one is marked
+    invalid and its error raised (the project form and the plan dialog share these)."""
+    plan = {}
+    for phase in PHASES:
+        box = form.query_one(f"#plan-{phase.value}", Input)
+        try:
+            plan[phase] = parse_weeks(box.value, phase)
+        except BadInput:
+            box.add_class("-invalid")
+            raise
+        box.remove_class("-invalid")
+    return plan

@@ -17,7 +17,7 @@ from mlkanban.domain.phases import PHASES, Phase
 from mlkanban.store import validate
 from mlkanban.store.views import PersonView, ProjectView
 from mlkanban.tui.project.dialog import FormDialog
-from mlkanban.tui.project.plan_dialog import parse_weeks
+from mlkanban.tui.project.plan_dialog import read_plan
 
 NO_OWNER = "-"
 
@@ -87,15 +87,7 @@ class ProjectFormScreen(FormDialog[ProjectForm]):
     def collect(self) -> ProjectForm:
         key = validate.project_key(self.query_one("#key", Input).value)
         name = validate.title(self.query_one("#name", Input).value, "project name")
-        plan = {}
-        for phase in PHASES:
-            box = self.query_one(f"#plan-{phase.value}", Input)
-            try:
-                plan[phase] = parse_weeks(box.value, phase)
-            except Exception:
-                box.add_class("-invalid")
-                raise
-            box.remove_class("-invalid")
+        plan = read_plan(self)
         owner = self.query_one("#owner", Select).value
         return ProjectForm(
             key=key,
