@@ -27,7 +27,7 @@ def engine(backend_engine):
 
 
 def event_count(service: Service) -> int:
-    with service.read() as conn:
+    with service.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(tables.event)).scalar_one()
 
 
@@ -156,7 +156,7 @@ def test_only_a_person_on_the_board_changes_it(engine, clock, team: Service):
 def test_anyone_adds_the_first_person_to_an_empty_board(engine, clock):
     founder = Service(engine, actor="root", clock=clock)
     founder.add_person("alice")
-    with founder.read() as conn:
+    with founder.engine.connect() as conn:
         actors = conn.execute(select(tables.event.c.actor)).scalars().all()
     assert actors == ["root"]  # history says who did it
     with pytest.raises(BadInput, match="'root' is not a person"):

@@ -20,7 +20,7 @@ def engine(backend_engine):
 
 def row(service: Service, key: str) -> dict:
     """Everything the task's row holds that an undo must put back."""
-    with service.read() as conn:
+    with service.engine.connect() as conn:
         found = conn.execute(text(
             "SELECT status, phase, owner_id, estimate, reason, wip_override, title, "
             "description, started_at, done_at, work_log FROM task WHERE key = :key"),
@@ -170,7 +170,7 @@ def test_every_event_of_a_change_shares_its_change_id_and_one_carries_the_task_b
         team: Service, started: str):
     other = team.add_task("CHURN", "Second", Phase.MODELING, owner="alice", estimate=2).key
     team.start(other, override="Deadline")
-    with team.read() as conn:
+    with team.engine.connect() as conn:
         rows = conn.execute(text(
             "SELECT e.kind, e.change, e.before FROM event e JOIN task t ON t.id = e.task_id "
             "WHERE t.key = :key ORDER BY e.id"), {"key": other}).all()

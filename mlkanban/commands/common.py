@@ -86,21 +86,22 @@ class AppContext:
 
     def open_reader(self, db: str) -> Reader:
         from mlkanban.store.reader import Reader
+        from mlkanban.store.sql import open_database
 
-        return self._open(Reader, db, create=False)  # reading makes no board
+        return self._open(Reader, open_database(db, create=False))  # reading makes no board
 
     def open_service(self, db: str) -> Service:
+        from mlkanban.store.engine import make_engine
         from mlkanban.store.service import Service
 
-        return self._open(Service, db, actor=self.actor)
+        return self._open(Service, make_engine(db), actor=self.actor)
 
-    def _open(self, kind: type, db: str, *, create: bool = True, **options: Any) -> Any:
-        """A reader or service on ``db``, with this context's clock and holidays."""
+    def _open(self, kind: type, source: Any, **options: Any) -> Any:
+        """A reader or service on ``source``, with this context's clock and holidays."""
         from mlkanban.domain.workdays import WorkCalendar
-        from mlkanban.store.engine import make_engine
 
-        return kind(make_engine(db, create=create), clock=self.clock,
-                    calendar=WorkCalendar(self.settings.holidays), **options)
+        return kind(source, clock=self.clock, calendar=WorkCalendar(self.settings.holidays),
+                    **options)
 
     def when(self, text: str | None) -> datetime | None:
         if text is None:

@@ -15,12 +15,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 
-from sqlalchemy import Connection
-
 from mlkanban.domain.phases import PHASES
 from mlkanban.domain.statuses import Status
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store import queries
+from mlkanban.store.sql import Sql
 from mlkanban.store.views import AbTestView, PersonView, ProjectView, TaskView
 
 #: Done cards stay on the board this long; older ones fold into a count per cell.
@@ -151,7 +150,7 @@ class Grid:
         return sum(len(cell.cards) for cell in self.cells.values())
 
 
-def read_board(conn: Connection, *, now: datetime, calendar: WorkCalendar) -> Snapshot:
+def read_board(conn: Sql, *, now: datetime, calendar: WorkCalendar) -> Snapshot:
     """Open tasks, done ones of the last week, and the counts of older done ones."""
     event_id = queries.latest_event_id(conn)  # first: a change after it triggers a reload
     today = now.astimezone().date()

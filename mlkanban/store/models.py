@@ -66,6 +66,7 @@ class Task(SQLModel, table=True):
         UniqueConstraint("project_id", "number"),
         Index("ix_task_status_owner", "status", "owner_id"),
         Index("ix_task_jira_key", "jira_key"),
+        Index("ix_task_done", "status", "owner_id", "project_id", "phase", "done_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from mlkanban.domain.errors import BadInput, RuleRefused
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import OPEN_STATUSES, Status
+from mlkanban.store.sql import within
 from mlkanban.store import queries, validate
 from mlkanban.store.models import AbTest, Deliverable, PhasePlan, Project
 from mlkanban.store.views import AbTestView, DeliverableView, ProjectView
@@ -85,11 +86,11 @@ class ProjectRecords:
                     new=weeks,
                 )
             session.flush()
-            return queries.projects(session.connection(), [value])[0]
+            return queries.projects(within(session.connection()), [value])[0]
 
     def _project_view(self, session: Session, key: str) -> ProjectView:
         session.flush()
-        return queries.projects(session.connection(), [key])[0]
+        return queries.projects(within(session.connection()), [key])[0]
 
     def edit_project(
         self,

@@ -1,16 +1,20 @@
-"""Reads, in SQLAlchemy Core: thousands of rows become views without ORM overhead."""
+"""Reads, as plain SQL on the driver (``store.sql``): rows become views directly.
+
+Every text here runs unchanged on SQLite and PostgreSQL (``?`` placeholders, portable
+SQL); ``tests/store/test_read_path.py`` checks each against the ORM's view of the same
+rows on both.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import Connection, Select, func, select
-
+from mlkanban.domain import phases, statuses
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
-from mlkanban.store import tables
+from mlkanban.store.sql import Sql, moment
 from mlkanban.store.views import (
     AbTestView,
     DeliverableView,
@@ -20,73 +24,55 @@ from mlkanban.store.views import (
     TaskView,
 )
 
-T = tables.task
-P = tables.project
-PE = tables.person
-E = tables.event
-PL = tables.phase_plan
-
-_TASK_COLUMNS = (
-    T.c.key,
-    T.c.title,
-    P.c.key.label("project"),
-    T.c.phase,
-    PE.c.handle.label("owner"),
-    T.c.estimate,
-    T.c.status,
-    T.c.reason,
-    T.c.wip_override,
-    T.c.created_at,
-    T.c.updated_at,
-    T.c.started_at,
-    T.c.status_at,
-    T.c.done_at,
-    T.c.description,
-    T.c.jira_key,
-    T.c.labels,
+TASK_COLUMNS = (
+    "t.key, t.title, p.key, t.phase, o.handle, t.estimate, t.status, t.reason, "
+    "t.wip_override, t.created_at, t.updated_at, t.started_at, t.status_at, t.done_at, "
+    "t.description, t.jira_key, t.labels, parent.key"
 )
+#: A task with its project, owner and (for a sub-task) its parent: the task whose Jira
+#: key its ``jira_parent`` names.
+TASK_FROM = (
+    " FROM task t JOIN project p ON t.project_id = p.id"
+    " LEFT JOIN person o ON t.owner_id = o.id"
+    " LEFT JOIN task parent ON t.jira_parent = parent.jira_key"
+)
+TASK_ORDER = " ORDER BY p.key, t.number"
 _JIRA_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}-[1-9][0-9]{0,11}$")
-#: A sub-task's parent: the task whose Jira key its ``jira_parent`` names.
-_PARENT = T.alias("parent")
 
 
-def task_select() -> Select:
-    return (
-        select(*_TASK_COLUMNS, _PARENT.c.key.label("parent"))
-        .select_from(
-            T.join(P, T.c.project_id == P.c.id)
-            .outerjoin(PE, T.c.owner_id == PE.c.id)
-            .outerjoin(_PARENT, T.c.jira_parent == _PARENT.c.jira_key)
-        )
-        .order_by(P.c.key, T.c.number)
-    )
-
-
-def _task_view(row) -> TaskView:
+def task_view(row: tuple) -> TaskView:
+    """A row of ``TASK_COLUMNS`` as a view."""
+    (key, title, project, phase, owner, estimate, status, reason, wip_override, created_at,
+     updated_at, started_at, status_at, done_at, description, jira_key, labels, parent) = row
     return TaskView(
-        key=row.key,
-        title=row.title,
-        project=row.project,
-        phase=Phase(row.phase),
-        owner=row.owner,
-        estimate=row.estimate,
-        status=Status(row.status),
-        reason=row.reason,
-        wip_override=row.wip_override,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        started_at=row.started_at,
-        status_at=row.status_at,
-        done_at=row.done_at,
-        description=row.description,
-        jira_key=row.jira_key,
-        parent=row.parent,
-        labels=tuple(row.labels.split()) if row.labels else (),
+        key=key,
+        title=title,
+        project=project,
+        phase=phases.BY_VALUE[phase],
+        owner=owner,
+        estimate=estimate,
+        status=statuses.BY_VALUE[status],
+        reason=reason,
+        wip_override=wip_override,
+        created_at=moment(created_at),
+        updated_at=moment(updated_at),
+        started_at=moment(started_at),
+        status_at=moment(status_at),
+        done_at=moment(done_at),
+        description=description,
+        jira_key=jira_key,
+        parent=parent,
+        labels=tuple(labels.split()) if labels else (),
     )
 
 
-def tasks(
-    conn: Connection,
+def like_escape(text: str) -> str:
+    """``text`` matched as itself by LIKE (its wildcards and the escape escaped)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def task_filters(
+    sql: Sql,
     *,
     owner: str | None = None,
     unassigned: bool = False,
@@ -96,36 +82,52 @@ def tasks(
     done_since: datetime | None = None,
     label: str | None = None,
     parent: str | None = None,
-) -> list[TaskView]:
-    """Tasks matching every given filter. ``done_since`` keeps only recent done ones;
-    ``parent`` (a task key) keeps its sub-tasks."""
-    query = task_select()
+) -> tuple[str, list]:
+    """The WHERE clause (with its parameters) of a task read with these filters."""
+    where: list[str] = []
+    params: list = []
     if label is not None:
-        padded = func.lower(" " + T.c.labels + " ")
-        query = query.where(padded.contains(f" {label.lower()} ", autoescape=True))
+        # a whole word of the space-separated labels, matched without LIKE's wildcards
+        where.append("lower(' ' || t.labels || ' ') LIKE ? ESCAPE '\\'")
+        params.append(f"% {like_escape(label.lower())} %")
     if parent is not None:
-        query = query.where(_PARENT.c.key == parent)
+        where.append("parent.key = ?")
+        params.append(parent)
     if owner is not None:
-        query = query.where(PE.c.handle == owner)
+        where.append("o.handle = ?")
+        params.append(owner)
     if unassigned:
-        query = query.where(T.c.owner_id.is_(None))
+        where.append("t.owner_id IS NULL")
     if project is not None:
-        query = query.where(P.c.key == project)
+        where.append("p.key = ?")
+        params.append(project)
     if phase is not None:
-        query = query.where(T.c.phase == phase.value)
+        where.append("t.phase = ?")
+        params.append(phase.value)
     if statuses is not None:
-        query = query.where(T.c.status.in_([s.value for s in statuses]))
+        values = [s.value for s in statuses]
+        where.append(f"t.status IN ({sql.placeholders(len(values))})" if values else "1 = 0")
+        params.extend(values)
     if done_since is not None:
-        query = query.where((T.c.status != Status.DONE.value) | (T.c.done_at >= done_since))
-    return [_task_view(row) for row in conn.execute(query)]
+        where.append("(t.status <> 'done' OR t.done_at >= ?)")
+        params.append(sql.bind(done_since))
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
-def task(conn: Connection, key: str) -> TaskView | None:
-    row = conn.execute(task_select().where(T.c.key == key)).first()
-    return _task_view(row) if row else None
+def tasks(sql: Sql, **filters) -> list[TaskView]:
+    """Tasks matching every given filter (see ``task_filters``): ``done_since`` keeps
+    only recent done ones; ``parent`` (a task key) keeps its sub-tasks."""
+    where, params = task_filters(sql, **filters)
+    rows = sql.rows(f"SELECT {TASK_COLUMNS}{TASK_FROM}{where}{TASK_ORDER}", params)
+    return [task_view(row) for row in rows]
 
 
-def resolve_key(conn: Connection, text: str, *, project: bool = False) -> str:
+def task(sql: Sql, key: str) -> TaskView | None:
+    row = sql.first(f"SELECT {TASK_COLUMNS}{TASK_FROM} WHERE t.key = ?", (key,))
+    return task_view(row) if row else None
+
+
+def resolve_key(sql: Sql, text: str, *, project: bool = False) -> str:
     """The task (or project) key a user typed, as ours: our own key first, else the
     Jira key it was imported from (``ML-342``), so every command that takes a KEY takes
     either. A key found nowhere comes back as typed, for the caller's "no task" message."""
@@ -135,209 +137,198 @@ def resolve_key(conn: Connection, text: str, *, project: bool = False) -> str:
     ours = validate.PROJECT_KEY_RE if project else validate.TASK_KEY_RE
     if not ours.match(value) and not _JIRA_KEY_RE.match(value):
         return validate.project_key(text) if project else validate.task_key(text)
-    table = P if project else T
-    if ours.match(value) and conn.execute(
-        select(table.c.id).where(table.c.key == value)
-    ).first() is not None:
+    table = "project" if project else "task"
+    if ours.match(value) and sql.first(f"SELECT id FROM {table} WHERE key = ?", (value,)):
         return value
-    found = conn.execute(
-        select(table.c.key).where(table.c.jira_key == value).order_by(table.c.id).limit(1)
-    ).scalar()
+    found = sql.scalar(
+        f"SELECT key FROM {table} WHERE jira_key = ? ORDER BY id LIMIT 1", (value,)
+    )
     if found is not None:
         return found
     return validate.project_key(text) if project else validate.task_key(text)
 
 
-def done_counts_before(
-    conn: Connection,
-    before: datetime,
-) -> list[tuple[str | None, str, str, int]]:
-    """(owner, project, phase, count) of tasks done before ``before``: the folded cards."""
-    query = (
-        select(PE.c.handle, P.c.key, T.c.phase, func.count())
-        .select_from(T.join(P, T.c.project_id == P.c.id).outerjoin(PE, T.c.owner_id == PE.c.id))
-        .where(T.c.status == Status.DONE.value, T.c.done_at < before)
-        .group_by(PE.c.handle, P.c.key, T.c.phase)
+def done_counts_before(sql: Sql, before: datetime) -> list[tuple[str | None, str, str, int]]:
+    """(owner, project, phase, count) of tasks done before ``before``: the folded cards.
+
+    Counted by ids on the covering index ``ix_task_done`` (no row of the task table is
+    visited), and named from the few people and projects afterwards.
+    """
+    rows = sql.rows(
+        "SELECT owner_id, project_id, phase, count(*) FROM task"
+        " WHERE status = 'done' AND done_at < ? GROUP BY owner_id, project_id, phase",
+        (sql.bind(before),),
     )
-    return [tuple(row) for row in conn.execute(query)]
+    handles = dict(sql.rows("SELECT id, handle FROM person"))
+    keys = dict(sql.rows("SELECT id, key FROM project"))
+    return [(handles.get(owner_id), keys[project_id], phase, count)
+            for owner_id, project_id, phase, count in rows]
 
 
-def people(conn: Connection, *, active_only: bool = False) -> list[PersonView]:
-    query = select(PE.c.handle, PE.c.name, PE.c.wip_limit, PE.c.active).order_by(PE.c.handle)
-    if active_only:
-        query = query.where(PE.c.active.is_(True))
-    return [PersonView(*row) for row in conn.execute(query)]
+_PERSON = "SELECT handle, name, wip_limit, active FROM person"
 
 
-def person(conn: Connection, handle: str) -> PersonView | None:
-    row = conn.execute(
-        select(PE.c.handle, PE.c.name, PE.c.wip_limit, PE.c.active).where(PE.c.handle == handle)
-    ).first()
-    return PersonView(*row) if row else None
+def _person(row: tuple) -> PersonView:
+    handle, name, wip_limit, active = row
+    return PersonView(handle, name, wip_limit, bool(active))
 
 
-def projects(conn: Connection, keys: Sequence[str] | None = None) -> list[ProjectView]:
-    owner = PE.alias()
-    query = (
-        select(
-            P.c.id,
-            P.c.key,
-            P.c.name,
-            P.c.status,
-            owner.c.handle,
-            P.c.description,
-            P.c.hypothesis,
-            P.c.metric,
-            P.c.outcome,
-            P.c.outcome_why,
-            P.c.jira_key,
-        )
-        .select_from(P.outerjoin(owner, P.c.owner_id == owner.c.id))
-        .order_by(P.c.key)
-    )
+def people(sql: Sql, *, active_only: bool = False) -> list[PersonView]:
+    where = " WHERE active = ?" if active_only else ""
+    rows = sql.rows(f"{_PERSON}{where} ORDER BY handle", (True,) if active_only else ())
+    return [_person(row) for row in rows]
+
+
+def person(sql: Sql, handle: str) -> PersonView | None:
+    row = sql.first(f"{_PERSON} WHERE handle = ?", (handle,))
+    return _person(row) if row else None
+
+
+def projects(sql: Sql, keys: Sequence[str] | None = None) -> list[ProjectView]:
+    where, params = "", []
     if keys is not None:
-        query = query.where(P.c.key.in_(list(keys)))
-    rows = conn.execute(query).all()
+        keys = list(keys)
+        if not keys:
+            return []
+        where, params = f" WHERE p.key IN ({sql.placeholders(len(keys))})", keys
+    rows = sql.rows(
+        "SELECT p.id, p.key, p.name, p.status, o.handle, p.description, p.hypothesis,"
+        " p.metric, p.outcome, p.outcome_why, p.jira_key"
+        " FROM project p LEFT JOIN person o ON p.owner_id = o.id"
+        f"{where} ORDER BY p.key",
+        params,
+    )
     plans: dict[int, dict[Phase, float]] = {}
-    for project_id, phase, weeks in conn.execute(select(PL.c.project_id, PL.c.phase, PL.c.weeks)):
-        plans.setdefault(project_id, {})[Phase(phase)] = weeks
+    for project_id, phase, weeks in sql.rows("SELECT project_id, phase, weeks FROM phase_plan"):
+        plans.setdefault(project_id, {})[phases.BY_VALUE[phase]] = weeks
     return [
         ProjectView(
-            key=row.key,
-            name=row.name,
-            status=row.status,
-            owner=row.handle,
-            description=row.description,
-            hypothesis=row.hypothesis,
-            metric=row.metric,
-            outcome=row.outcome,
-            outcome_why=row.outcome_why,
-            plan=dict(sorted(plans.get(row.id, {}).items(), key=lambda item: item[0].index)),
-            jira_key=row.jira_key,
+            key=key,
+            name=name,
+            status=status,
+            owner=owner,
+            description=description,
+            hypothesis=hypothesis,
+            metric=metric,
+            outcome=outcome,
+            outcome_why=outcome_why,
+            plan=dict(sorted(plans.get(project_id, {}).items(), key=lambda item: item[0].index)),
+            jira_key=jira_key,
         )
-        for row in rows
+        for (project_id, key, name, status, owner, description, hypothesis, metric, outcome,
+             outcome_why, jira_key) in rows
     ]
 
 
+EVENT_COLUMNS = (
+    "e.id, e.uid, e.at, e.actor, e.kind, ep.key, et.key, eo.handle, e.field, e.old, e.new,"
+    " e.reason"
+)
+EVENT_FROM = (
+    " FROM event e LEFT JOIN task et ON e.task_id = et.id"
+    " LEFT JOIN project ep ON e.project_id = ep.id"
+    " LEFT JOIN person eo ON e.person_id = eo.id"
+)
+
+
+def event_view(row: tuple) -> EventView:
+    """A row of ``EVENT_COLUMNS`` as a view."""
+    return EventView(row[0], row[1], moment(row[2]), *row[3:])
+
+
 def events(
-    conn: Connection,
+    sql: Sql,
     *,
     task_key: str | None = None,
     project_key: str | None = None,
     after_id: int | None = None,
 ) -> list[EventView]:
     """Events in the order they happened (time, then insertion)."""
-    task_alias = T.alias()
-    project_alias = P.alias()
-    person_alias = PE.alias()
-    query = (
-        select(
-            E.c.id,
-            E.c.uid,
-            E.c.at,
-            E.c.actor,
-            E.c.kind,
-            project_alias.c.key,
-            task_alias.c.key,
-            person_alias.c.handle,
-            E.c.field,
-            E.c.old,
-            E.c.new,
-            E.c.reason,
-        )
-        .select_from(
-            E.outerjoin(task_alias, E.c.task_id == task_alias.c.id)
-            .outerjoin(project_alias, E.c.project_id == project_alias.c.id)
-            .outerjoin(person_alias, E.c.person_id == person_alias.c.id)
-        )
-        .order_by(E.c.at, E.c.id)
-    )
+    where: list[str] = []
+    params: list = []
     if task_key is not None:
-        query = query.where(task_alias.c.key == task_key)
+        where.append("et.key = ?")
+        params.append(task_key)
     if project_key is not None:
-        query = query.where(project_alias.c.key == project_key)
+        where.append("ep.key = ?")
+        params.append(project_key)
     if after_id is not None:
-        query = query.where(E.c.id > after_id)
-    return [EventView(*row) for row in conn.execute(query)]
+        where.append("e.id > ?")
+        params.append(after_id)
+    clause = " WHERE " + " AND ".join(where) if where else ""
+    rows = sql.rows(f"SELECT {EVENT_COLUMNS}{EVENT_FROM}{clause} ORDER BY e.at, e.id", params)
+    return [event_view(row) for row in rows]
 
 
-def latest_event_id(conn: Connection) -> int:
+def latest_event_id(sql: Sql) -> int:
     """The newest event's id: a cheap way to notice changes made elsewhere."""
-    return conn.execute(select(func.max(E.c.id))).scalar() or 0
+    return sql.scalar("SELECT max(id) FROM event") or 0
 
 
-def deliverables(conn: Connection, project_key: str | None = None) -> list[DeliverableView]:
-    D = tables.deliverable
-    query = (
-        select(P.c.key, D.c.phase, D.c.title, D.c.link, D.c.reached_at)
-        .select_from(D.join(P, D.c.project_id == P.c.id))
-        .order_by(D.c.reached_at, D.c.id)
+def deliverables(sql: Sql, project_key: str | None = None) -> list[DeliverableView]:
+    where, params = (" WHERE p.key = ?", (project_key,)) if project_key is not None else ("", ())
+    rows = sql.rows(
+        "SELECT p.key, d.phase, d.title, d.link, d.reached_at"
+        f" FROM deliverable d JOIN project p ON d.project_id = p.id{where}"
+        " ORDER BY d.reached_at, d.id",
+        params,
     )
-    if project_key is not None:
-        query = query.where(P.c.key == project_key)
+    return [DeliverableView(key, phases.BY_VALUE[phase], title, link, moment(reached_at))
+            for key, phase, title, link, reached_at in rows]
+
+
+def ab_tests(sql: Sql, task_keys: Iterable[str] | None = None) -> dict[str, AbTestView]:
+    where, params = "", []
+    if task_keys is not None:
+        params = list(task_keys)
+        if not params:
+            return {}
+        where = f" WHERE t.key IN ({sql.placeholders(len(params))})"
+    rows = sql.rows(
+        "SELECT t.key, a.started_at, a.duration_days, a.traffic_share, a.control, a.metric"
+        f" FROM ab_test a JOIN task t ON a.task_id = t.id{where}",
+        params,
+    )
+    return {key: AbTestView(key, moment(started_at), *rest) for key, started_at, *rest in rows}
+
+
+def id_maps(sql: Sql) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """Task keys, project keys and handles by id: small maps that spare a long read its
+    joins."""
+    return (dict(sql.rows("SELECT id, key FROM task")),
+            dict(sql.rows("SELECT id, key FROM project")),
+            dict(sql.rows("SELECT id, handle FROM person")))
+
+
+def event_log(sql: Sql, kinds: Sequence[str] | None = None) -> list[EventView]:
+    """Every event (of the given kinds) in order, read lean for reports over long histories.
+
+    The same views as ``events(sql)``, but from the event table alone (keys come from
+    small id-to-key maps).
+    """
+    task_keys, project_keys, handles = id_maps(sql)
+    where, params = "", list(kinds) if kinds is not None else []
+    if kinds is not None:
+        where = f" WHERE kind IN ({sql.placeholders(len(params))})" if params else " WHERE 1 = 0"
+    rows = sql.rows(
+        "SELECT id, uid, at, actor, kind, project_id, task_id, person_id, field, old, new,"
+        f" reason FROM event{where} ORDER BY at, id",
+        params,
+    )
     return [
-        DeliverableView(row.key, Phase(row.phase), row.title, row.link, row.reached_at)
-        for row in conn.execute(query)
+        EventView(id_, uid, moment(at), actor, kind, project_keys.get(project_id),
+                  task_keys.get(task_id), handles.get(person_id), field, old, new, reason)
+        for (id_, uid, at, actor, kind, project_id, task_id, person_id, field, old, new,
+             reason) in rows
     ]
 
 
-def ab_tests(conn: Connection, task_keys: Iterable[str] | None = None) -> dict[str, AbTestView]:
-    A = tables.ab_test
-    query = select(
-        T.c.key, A.c.started_at, A.c.duration_days, A.c.traffic_share, A.c.control, A.c.metric
-    ).select_from(A.join(T, A.c.task_id == T.c.id))
-    if task_keys is not None:
-        query = query.where(T.c.key.in_(list(task_keys)))
-    return {row.key: AbTestView(*row) for row in conn.execute(query)}
-
-
-def event_log(conn: Connection, kinds: Sequence[str] | None = None) -> list[EventView]:
-    """Every event (of the given kinds) in order, read lean for reports over long histories.
-
-    The same views as ``events(conn)``, but from the event table alone (keys come from
-    small id-to-key maps), through the driver's cursor, with timestamps parsed directly.
-    """
-    task_keys = dict(conn.execute(select(T.c.id, T.c.key)).all())
-    project_keys = dict(conn.execute(select(P.c.id, P.c.key)).all())
-    handles = dict(conn.execute(select(PE.c.id, PE.c.handle)).all())
-    # The driver's own cursor: a result row per event costs most of the time otherwise.
-    cursor = conn.connection.dbapi_connection.cursor()
-    where = ""
-    if kinds is not None:
-        if not all(kind.isidentifier() for kind in kinds):
-            raise ValueError(f"not event kinds: {kinds!r}")
-        where = " WHERE kind IN ({})".format(", ".join(f"'{kind}'" for kind in kinds))
-    cursor.execute(
-        "SELECT id, uid, at, actor, kind, project_id, task_id, person_id, field, old, new, "
-        f"reason FROM event{where} ORDER BY at, id"
-    )
-    parse = datetime.fromisoformat
-    views = []
-    for (id_, uid, at, actor, kind, project_id, task_id, person_id, field, old, new,
-         reason) in cursor.fetchall():
-        if isinstance(at, str):  # SQLite: naive UTC text; parsing it as UTC is fastest
-            try:
-                at = parse(at + "+00:00")
-            except ValueError:
-                at = parse(at)
-                at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
-        else:
-            at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
-        views.append(EventView(
-            id_, uid, at, actor, kind, project_keys.get(project_id), task_keys.get(task_id),
-            handles.get(person_id), field, old, new, reason,
-        ))
-    cursor.close()
-    return views
-
-
-def last_event_per_project(conn: Connection, until: datetime | None = None) -> dict[str, datetime]:
+def last_event_per_project(sql: Sql, until: datetime | None = None) -> dict[str, datetime]:
     """When each project last saw an event (of any kind), up to ``until``."""
-    query = (
-        select(P.c.key, func.max(E.c.at))
-        .select_from(E.join(P, E.c.project_id == P.c.id))
-        .group_by(P.c.key)
+    where, params = (" WHERE e.at <= ?", (sql.bind(until),)) if until is not None else ("", ())
+    rows = sql.rows(
+        f"SELECT p.key, max(e.at) FROM event e JOIN project p ON e.project_id = p.id{where}"
+        " GROUP BY p.key",
+        params,
     )
-    if until is not None:
-        query = query.where(E.c.at <= until)
-    return {key: at for key, at in conn.execute(query)}
+    return {key: moment(at) for key, at in rows}

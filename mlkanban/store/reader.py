@@ -1,8 +1,8 @@
 """Reading the board: what commands that change nothing need, and nothing more.
 
 ``Service`` (the only writer) builds on this class. Read-only commands use a
-``Reader`` alone, so they never import SQLModel or the ORM (it would cost them more
-than their own work): everything here is SQLAlchemy Core over ``store.tables``.
+``Reader`` alone, so they never import SQLAlchemy, SQLModel or the ORM (it would cost
+them more than their own work): every read is plain SQL on the driver (``store.sql``).
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Engine, func, select
+from typing import Any
 
 from mlkanban.domain.clock import Clock, system_clock
 from mlkanban.domain.errors import NotFound
 from mlkanban.domain.text import suggest
 from mlkanban.domain.workdays import WorkCalendar
-from mlkanban.store import queries, tables, validate
-from mlkanban.store.schema import ensure_schema
+from mlkanban.store import queries, validate
+from mlkanban.store.sql import Database, EngineDatabase, Sql
 from mlkanban.store.views import (
     AbTestView,
     DeliverableView,
@@ -43,15 +43,16 @@ class Reader:
 
     def __init__(
         self,
-        engine: Engine,
+        source: Database | Any,
         *,
         clock: Clock = system_clock,
         calendar: WorkCalendar | None = None,
         migrate: bool = True,
     ) -> None:
+        """``source``: a ``Database``, or a SQLAlchemy engine (the service's)."""
+        self.database = source if isinstance(source, Database) else EngineDatabase(source)
         if migrate:
-            ensure_schema(engine)
-        self.engine = engine
+            self.database.ensure_schema()
         self.clock = clock
         self.calendar = calendar or WorkCalendar()
 
@@ -64,10 +65,10 @@ class Reader:
         return self.clock().astimezone().date()
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A read-only connection for the query functions in ``store.queries``."""
-        with self.engine.connect() as conn:
-            yield conn
+    def read(self) -> Iterator[Sql]:
+        """A read transaction for the query functions in ``store.queries``."""
+        with self.database.read() as sql:
+            yield sql
 
     # ------------------------------------------------------------------ tasks
 
@@ -137,14 +138,7 @@ class Reader:
 
     def counts(self) -> dict[str, int]:
         """How many people, projects, tasks and events the database holds."""
-        counted = {
-            "people": tables.person,
-            "projects": tables.project,
-            "tasks": tables.task,
-            "events": tables.event,
-        }
-        with self.read() as conn:
-            return {
-                name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-                for name, table in counted.items()
-            }
+        counted = {"people": "person", "projects": "project", "tasks": "task", "events": "event"}
+        with self.read() as sql:
+            return {name: sql.scalar(f"SELECT count(*) FROM {table}")
+                    for name, table in counted.items()}

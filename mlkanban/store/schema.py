@@ -19,9 +19,7 @@ from sqlalchemy.exc import DatabaseError
 from mlkanban.domain.errors import SchemaError
 from mlkanban.store.engine import sqlite_path, write_engine
 
-#: Every schema revision this version knows, oldest first; the last is current.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
-HEAD = REVISIONS[-1]
+from mlkanban.store.revisions import HEAD, REVISIONS  # noqa: F401  (known revisions)
 
 
 def read_revision(conn: Connection) -> str | None:

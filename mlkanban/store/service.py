@@ -25,6 +25,7 @@ from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import NEEDS_REASON, Status, check_transition
 from mlkanban.domain.text import plural, suggest
 from mlkanban.domain.workdays import WorkCalendar
+from mlkanban.store.sql import within
 from mlkanban.store import queries, undo, validate, work_logs
 from mlkanban.store.engine import write_engine
 from mlkanban.store.models import Event, Person, Project, Task
@@ -68,6 +69,7 @@ class Service(Ownership, undo.Undo, PeopleRecords, ProjectRecords, Reader):
         migrate: bool = True,
     ) -> None:
         super().__init__(engine, clock=clock, calendar=calendar, migrate=migrate)
+        self.engine = engine
         self._writer = write_engine(engine)
         self.actor = actor
 
@@ -161,7 +163,7 @@ class Service(Ownership, undo.Undo, PeopleRecords, ProjectRecords, Reader):
         return person
 
     def _project(self, session: Session, key: str, *, lock: bool = False) -> Project:
-        value = queries.resolve_key(session.connection(), key, project=True)
+        value = queries.resolve_key(within(session.connection()), key, project=True)
         query = select(Project).where(Project.key == value)
         if lock:
             query = query.with_for_update()
@@ -173,7 +175,7 @@ class Service(Ownership, undo.Undo, PeopleRecords, ProjectRecords, Reader):
         return project
 
     def _task(self, session: Session, key: str) -> Task:
-        value = queries.resolve_key(session.connection(), key)
+        value = queries.resolve_key(within(session.connection()), key)
         task = session.exec(select(Task).where(Task.key == value)).first()
         if task is None:
             keys = list(session.exec(select(Project.key)).all())
@@ -183,7 +185,7 @@ class Service(Ownership, undo.Undo, PeopleRecords, ProjectRecords, Reader):
 
     def _view(self, session: Session, task: Task) -> TaskView:
         session.flush()
-        view = queries.task(session.connection(), task.key)
+        view = queries.task(within(session.connection()), task.key)
         assert view is not None
         return view
 

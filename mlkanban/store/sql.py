@@ -1,0 +1,213 @@
+"""Plain SQL through the DB-API driver: how everything that only reads talks to the board.
+
+Reads are most of what people do (the board, ``ls``, ``show``, reports, exports), and
+for them SQLAlchemy costs more than the work itself: a third of a second to import, and
+a result row object per row. So reads go straight to the driver (stdlib ``sqlite3``, or
+psycopg on PostgreSQL) with one set of SQL texts for both: they are written with ``?``
+placeholders and portable SQL, and ``Sql`` adapts the placeholders to the driver.
+
+The tables stay defined once (``models.py`` and the migrations); ``tests/store/
+test_read_path.py`` compares what every read here returns with the ORM's view of the
+same rows, on both databases, so the two cannot drift apart.
+
+Timestamps come back as the driver gives them (naive UTC text on SQLite, aware
+datetimes on PostgreSQL); ``moment`` turns one into an aware UTC datetime where a
+value is needed, and ``bind`` turns a datetime into what a comparison needs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mlkanban.domain.errors import BadInput, SchemaError
+
+#: Rows fetched from the driver at a time when a read is streamed.
+BATCH = 2_000
+BUSY_TIMEOUT_S = 30.0
+
+
+def moment(value: Any) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime (None stays None)."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite: naive UTC text, "2026-11-20 09:30:00.000000"
+        try:
+            return datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            value = datetime.fromisoformat(value)
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class Sql:
+    """One open read connection: SQL texts with ``?`` placeholders, rows as tuples."""
+
+    def __init__(self, raw: Any, dialect: str) -> None:
+        self.raw = raw
+        self.dialect = dialect
+        self._pg = dialect == "postgresql"
+
+    def _text(self, text: str) -> str:
+        # psycopg's placeholder is %s, and a literal % must be doubled for it.
+        return text.replace("%", "%%").replace("?", "%s") if self._pg else text
+
+    def cursor(self, text: str, params: Sequence[Any] = ()) -> Any:
+        cursor = self.raw.cursor()
+        cursor.execute(self._text(text), tuple(params))
+        return cursor
+
+    def rows(self, text: str, params: Sequence[Any] = ()) -> list[tuple]:
+        cursor = self.cursor(text, params)
+        try:
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def stream(self, text: str, params: Sequence[Any] = ()) -> Iterator[list[tuple]]:
+        """The rows in batches, so that a read of every task holds a batch at a time."""
+        cursor = self.cursor(text, params)
+        try:
+            while batch := cursor.fetchmany(BATCH):
+                yield batch
+        finally:
+            cursor.close()
+
+    def first(self, text: str, params: Sequence[Any] = ()) -> tuple | None:
+        cursor = self.cursor(text, params)
+        try:
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+
+    def scalar(self, text: str, params: Sequence[Any] = ()) -> Any:
+        row = self.first(text, params)
+        return row[0] if row else None
+
+    def bind(self, value: datetime) -> Any:
+        """A moment as the database stores it, for comparisons with stored ones."""
+        value = value.astimezone(UTC)
+        if self._pg:
+            return value
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+    def placeholders(self, count: int) -> str:
+        return ", ".join("?" * count)
+
+
+class Database:
+    """Where a board lives, opened for reading without SQLAlchemy."""
+
+    def __init__(self, url: str, dialect: str, path: Path | None = None) -> None:
+        self.url = url
+        self.dialect = dialect
+        self.path = path
+
+    @contextmanager
+    def read(self) -> Iterator[Sql]:
+        """A read transaction: every query in it sees the same state of the board."""
+        if self.dialect == "sqlite":
+            import sqlite3
+
+            raw = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            try:
+                raw.execute("BEGIN")
+                yield Sql(raw, "sqlite")
+            finally:
+                raw.close()  # closing ends the read transaction
+        else:
+            import psycopg
+
+            with psycopg.connect(self.url) as raw:
+                raw.read_only = True
+                try:
+                    yield Sql(raw, "postgresql")
+                finally:
+                    raw.rollback()
+
+    def revision(self) -> str | None:
+        """The schema revision, or None when it cannot be read this cheaply."""
+        try:
+            with self.read() as sql:
+                return sql.scalar("SELECT version_num FROM alembic_version")
+        except Exception:  # no such table, not a database: the full check says what
+            return None
+
+    def ensure_schema(self) -> None:
+        """One cheap read when the schema is current (as it nearly always is); the full
+        check, with any migration, through SQLAlchemy and Alembic otherwise."""
+        from mlkanban.store.revisions import HEAD
+
+        if self.revision() == HEAD:
+            return
+        from mlkanban.store.engine import make_engine
+        from mlkanban.store.schema import ensure_schema
+
+        engine = make_engine(self.url, create=False)
+        try:
+            ensure_schema(engine)
+        finally:
+            engine.dispose()
+
+
+class EngineDatabase(Database):
+    """A board already open through a SQLAlchemy engine (the writing service): reads go
+    through the same pool, as plain SQL on the driver's own connection."""
+
+    def __init__(self, engine: Any) -> None:
+        super().__init__(str(engine.url), engine.dialect.name)
+        self.engine = engine
+
+    @contextmanager
+    def read(self) -> Iterator[Sql]:
+        with self.engine.connect() as conn, conn.begin():
+            yield Sql(conn.connection.dbapi_connection, self.dialect)
+
+    def ensure_schema(self) -> None:
+        from mlkanban.store.schema import ensure_schema
+
+        ensure_schema(self.engine)
+
+
+def open_database(db: str, *, create: bool = True) -> Database:
+    """A database for reading from a path or a URL, checked as ``engine.make_engine``
+    checks it. SQLite paths and PostgreSQL URLs are read here; any other URL goes
+    through SQLAlchemy (``make_engine``), which knows every dialect."""
+    if "://" not in db:
+        return _sqlite(Path(db).expanduser(), db, create)
+    scheme, _, rest = db.partition("://")
+    backend, _, driver = scheme.partition("+")
+    if backend == "sqlite" and not driver:
+        if rest in ("", "/", "/:memory:"):
+            raise BadInput("an in-memory database holds no board to read")
+        return _sqlite(Path(rest[1:]), db, create)
+    if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
+        return Database(f"postgresql://{rest}", "postgresql")
+    from mlkanban.store.engine import make_engine
+
+    return EngineDatabase(make_engine(db, create=create))
+
+
+def _sqlite(path: Path, db: str, create: bool) -> Database:
+    if path.is_dir():
+        raise BadInput(f"{path} is a directory, not a database file")
+    if not path.exists():
+        if not create:
+            raise BadInput(f"no board at {path}; `mlkanban person add` creates one")
+        from mlkanban.store.engine import create_private_file
+
+        create_private_file(path)
+    if not os.access(path, os.R_OK):
+        raise SchemaError(f"cannot open the database: {path} is not readable")
+    return Database(f"sqlite:///{path}", "sqlite", path)
+
+
+def within(conn: Any) -> Sql:
+    """Reads inside a SQLAlchemy connection's transaction (a write's), on its driver
+    connection: they see what the write has flushed so far."""
+    return Sql(conn.connection.dbapi_connection, conn.dialect.name)
