@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 from mlkanban.domain.errors import BadInput, RuleRefused
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import OPEN_STATUSES, Status
-from mlkanban.store.sql import within
 from mlkanban.store import queries, validate
 from mlkanban.store.models import AbTest, Deliverable, PhasePlan, Project
+from mlkanban.store.sql import within
 from mlkanban.store.views import AbTestView, DeliverableView, ProjectView
 
 PROJECT_STATUSES = ("active", "paused", "shipped", "stopped")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-
 from typing import Any
 
 from mlkanban.domain.clock import Clock, system_clock

@@ -18,7 +18,6 @@ from sqlalchemy.exc import DatabaseError
 
 from mlkanban.domain.errors import SchemaError
 from mlkanban.store.engine import sqlite_path, write_engine
-
 from mlkanban.store.revisions import HEAD, REVISIONS  # noqa: F401  (known revisions)
 
 

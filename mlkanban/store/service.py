@@ -25,7 +25,6 @@ from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import NEEDS_REASON, Status, check_transition
 from mlkanban.domain.text import plural, suggest
 from mlkanban.domain.workdays import WorkCalendar
-from mlkanban.store.sql import within
 from mlkanban.store import queries, undo, validate, work_logs
 from mlkanban.store.engine import write_engine
 from mlkanban.store.models import Event, Person, Project, Task
@@ -33,6 +32,7 @@ from mlkanban.store.ownership import Ownership
 from mlkanban.store.people_records import PeopleRecords
 from mlkanban.store.project_records import CLOSED_STATUSES, ProjectRecords
 from mlkanban.store.reader import Reader, missing_task_hint
+from mlkanban.store.sql import within
 from mlkanban.store.views import TaskView
 
 #: How far in the future ``--at`` may be, to forgive clocks that disagree a little.

@@ -18,6 +18,7 @@ value is needed, and ``bind`` turns a datetime into what a comparison needs.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -99,36 +100,57 @@ class Sql:
 
 
 class Database:
-    """Where a board lives, opened for reading without SQLAlchemy."""
+    """Where a board lives, opened for reading without SQLAlchemy.
+
+    Each thread keeps one driver connection and reuses it (a PostgreSQL connection
+    costs a round trip or more to open; the board reads again every few seconds).
+    """
 
     def __init__(self, url: str, dialect: str, path: Path | None = None) -> None:
         self.url = url
         self.dialect = dialect
         self.path = path
+        self._local = threading.local()
+
+    def _connect(self) -> Any:
+        if self.dialect == "sqlite":
+            import sqlite3
+
+            return sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+        import psycopg
+
+        raw = psycopg.connect(self.url)
+        raw.read_only = True
+        return raw
 
     @contextmanager
     def read(self) -> Iterator[Sql]:
         """A read transaction: every query in it sees the same state of the board."""
-        if self.dialect == "sqlite":
-            import sqlite3
-
-            raw = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
-            try:
+        raw = getattr(self._local, "raw", None)
+        if raw is None:
+            raw = self._local.raw = self._connect()
+        try:
+            if self.dialect == "sqlite":
                 raw.execute("BEGIN")
-                yield Sql(raw, "sqlite")
-            finally:
-                raw.close()  # closing ends the read transaction
+            yield Sql(raw, self.dialect)
+        except BaseException:
+            self._local.raw = None  # in doubt after an error: the next read starts afresh
+            raw.close()
+            raise
         else:
-            import psycopg
+            if self.dialect == "sqlite":
+                raw.execute("ROLLBACK")
+            else:
+                raw.rollback()
 
-            with psycopg.connect(self.url) as raw:
-                raw.read_only = True
-                try:
-                    yield Sql(raw, "postgresql")
-                finally:
-                    raw.rollback()
+    def close(self) -> None:
+        """Close this thread's connection (others close when their thread ends)."""
+        raw = getattr(self._local, "raw", None)
+        if raw is not None:
+            self._local.raw = None
+            raw.close()
 
     def revision(self) -> str | None:
         """The schema revision, or None when it cannot be read this cheaply."""
