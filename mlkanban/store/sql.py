@@ -191,9 +191,11 @@ class EngineDatabase(Database):
             yield Sql(conn.connection.dbapi_connection, self.dialect)
 
     def ensure_schema(self) -> None:
+        from mlkanban.store.revisions import HEAD
         from mlkanban.store.schema import ensure_schema
 
-        ensure_schema(self.engine)
+        if self.revision() != HEAD:
+            ensure_schema(self.engine)
 
 
 def open_database(db: str, *, create: bool = True) -> Database:
