@@ -8,13 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import Connection
-
 from mlkanban.domain.clock import as_utc
 from mlkanban.history.as_of import LATER_KINDS, RECORD_KINDS
 from mlkanban.history.metrics import local_day
 from mlkanban.store import history_reads, queries
 from mlkanban.store.history_reads import LeanTask
+from mlkanban.store.sql import Sql
 from mlkanban.store.views import AbTestView, EventView, PersonView, ProjectView, TaskView
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -77,7 +76,7 @@ def history_start(since: datetime, until: datetime) -> datetime:
     return min(since, as_utc(datetime.combine(first_monday, time())))
 
 
-def load_history(conn: Connection, *, until: datetime | None = None,
+def load_history(sql: Sql, *, until: datetime | None = None,
                  since: datetime | None = None) -> HistoryData:
     """All events; or, for a report of ``since``..``until``, only what it folds.
 
@@ -87,40 +86,40 @@ def load_history(conn: Connection, *, until: datetime | None = None,
     """
     if until is None:
         return HistoryData(
-            tasks=queries.tasks(conn),
-            events=queries.event_log(conn),
-            people=queries.people(conn),
-            projects=queries.projects(conn),
-            ab_tests=queries.ab_tests(conn),
-            created=history_reads.creation_moments(conn),
+            tasks=queries.tasks(sql),
+            events=queries.event_log(sql),
+            people=queries.people(sql),
+            projects=queries.projects(sql),
+            ab_tests=queries.ab_tests(sql),
+            created=history_reads.creation_moments(sql),
         )
     since = since or _EPOCH
     start = history_start(since, until)
-    tasks = history_reads.lean_tasks(conn)
+    tasks = history_reads.lean_tasks(sql)
     # Statuses over the charts' weeks; the other values only as they were at ``until``,
     # walked back from the rows by the changes made after it.
-    events = history_reads.lean_events(conn, _WINDOW_TASK_KINDS, since=start,
+    events = history_reads.lean_events(sql, _WINDOW_TASK_KINDS, since=start,
                                        late_kinds=_LATE_TASK_KINDS, after=until)
     whole = _carried_past(tasks, events, start, until)
     if whole:
         events = sorted([e for e in events if e.task not in whole]
-                        + history_reads.events_of_tasks(conn, sorted(whole), TASK_KINDS),
+                        + history_reads.events_of_tasks(sql, sorted(whole), TASK_KINDS),
                         key=lambda e: e.at)
     return HistoryData(
         tasks=tasks,
         events=events,
         since=start,
         whole=whole,
-        people=queries.people(conn),
-        projects=queries.projects(conn),
-        last_events=history_reads.last_event_per_project(conn, until),
-        window=history_reads.events_between(conn, since, until, WINDOW_KINDS),
-        first_event=history_reads.first_event_at(conn),
-        ab_tests=queries.ab_tests(conn),
+        people=queries.people(sql),
+        projects=queries.projects(sql),
+        last_events=history_reads.last_event_per_project(sql, until),
+        window=history_reads.events_between(sql, since, until, WINDOW_KINDS),
+        first_event=history_reads.first_event_at(sql),
+        ab_tests=queries.ab_tests(sql),
         later=history_reads.events_between(
-            conn, until + timedelta(microseconds=1), _FAR_FUTURE, LATER_KINDS),
-        records=history_reads.events_between(conn, _EPOCH, _FAR_FUTURE, RECORD_KINDS),
-        created=history_reads.creation_moments(conn),
+            sql, until + timedelta(microseconds=1), _FAR_FUTURE, LATER_KINDS),
+        records=history_reads.events_between(sql, _EPOCH, _FAR_FUTURE, RECORD_KINDS),
+        created=history_reads.creation_moments(sql),
     )
 
 

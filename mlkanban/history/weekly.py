@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection
-
 from mlkanban.domain.phases import PHASES, Phase
 from mlkanban.domain.statuses import Status
 from mlkanban.domain.work_log import micros
@@ -55,6 +53,7 @@ from mlkanban.history.report_model import (  # noqa: F401 (re-exported)
     WeeklyReport,
     parse_day,
 )
+from mlkanban.store.sql import Sql
 from mlkanban.store.views import ProjectView
 
 EMPTY_NOTE = "Nothing had been recorded on this board by then."
@@ -322,10 +321,10 @@ def _phase_value(text: str | None) -> str:
         return text or ""
 
 
-def weekly_report(conn: Connection, period: Period, *, now: datetime,
+def weekly_report(sql: Sql, period: Period, *, now: datetime,
                   calendar: WorkCalendar) -> WeeklyReport:
     """Load and build in one call: what the command line and the review screen use."""
-    data = load_history(conn, until=period.as_of(now), since=period.start_moment())
+    data = load_history(sql, until=period.as_of(now), since=period.start_moment())
     return build_report(data, period, now=now, calendar=calendar)
 
 

@@ -8,15 +8,14 @@ and use the time index for everything that concerns only a window of days.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
-
-from sqlalchemy import Connection, func, select
 
 from mlkanban.domain import phases, statuses, work_log
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
-from mlkanban.store.queries import PE, E, P, T
+from mlkanban.store.queries import EVENT_COLUMNS, EVENT_FROM, event_view
+from mlkanban.store.sql import Sql, moment
 from mlkanban.store.views import EventView
 
 
@@ -38,25 +37,8 @@ def _kinds(kinds: Sequence[str]) -> str:
     return "({})".format(", ".join(f"'{kind}'" for kind in kinds))
 
 
-def _bind(conn: Connection, moment: datetime) -> object:
-    """A moment as the event table stores it (naive UTC text on SQLite)."""
-    moment = moment.astimezone(UTC)
-    if conn.dialect.name == "sqlite":
-        return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
-    return moment
-
-
-def _parse(at) -> datetime:
-    if isinstance(at, str):  # SQLite: naive UTC text
-        try:
-            return datetime.fromisoformat(at + "+00:00")
-        except ValueError:
-            at = datetime.fromisoformat(at)
-    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
-
-
 def lean_events(
-    conn: Connection,
+    sql: Sql,
     kinds: Sequence[str],
     *,
     late_kinds: Sequence[str] = (),
@@ -70,48 +52,38 @@ def lean_events(
     params: tuple = ()
     if since is not None:
         where = f"({where} AND at >= ?)"
-        params = (_bind(conn, since),)
+        params = (sql.bind(since),)
     if late_kinds and after is not None:
         where = f"({where} OR (kind IN {_kinds(late_kinds)} AND at > ?))"
-        params = (*params, _bind(conn, after))
+        params = (*params, sql.bind(after))
         if since is not None:  # a range of the time index, rather than all of it
             where = f"at >= ? AND {where}"
-            params = (_bind(conn, min(since, after)), *params)
-    return _lean_query(conn, where, params)
+            params = (sql.bind(min(since, after)), *params)
+    return _lean_query(sql, where, params)
 
 
-def events_of_tasks(conn: Connection, keys: Sequence[str],
+def events_of_tasks(sql: Sql, keys: Sequence[str],
                     kinds: Sequence[str]) -> list[LeanEvent]:
     """All events of ``kinds`` of a few tasks, found by the task index."""
-    ids = [task_id for task_id, key in conn.execute(select(T.c.id, T.c.key)
-                                                    .where(T.c.key.in_(list(keys))))]
+    keys = list(keys)
+    if not keys:
+        return []
+    ids = [task_id for (task_id,) in sql.rows(
+        f"SELECT id FROM task WHERE key IN ({sql.placeholders(len(keys))})", keys)]
     if not ids:
         return []
     if not all(isinstance(task_id, int) for task_id in ids):
         raise ValueError("task ids are integers")
     where = (f"task_id IN ({', '.join(str(task_id) for task_id in ids)}) "
              f"AND kind IN {_kinds(kinds)}")
-    return _lean_query(conn, where, ())
+    return _lean_query(sql, where, ())
 
 
-def _rows(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
-    """Rows as the driver's cursor returns them, with no result object per row."""
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-def _lean_query(conn: Connection, where: str, params: tuple) -> list[LeanEvent]:
-    task_keys = dict(conn.execute(select(T.c.id, T.c.key)).all())
-    project_keys = dict(conn.execute(select(P.c.id, P.c.key)).all())
-    sql = ("SELECT at, kind, project_id, task_id, old, new, reason FROM event "
-           f"WHERE task_id IS NOT NULL AND {where} ORDER BY at, id")
-    if conn.dialect.paramstyle != "qmark":
-        sql = sql.replace("?", "%s")
-    rows = _rows(conn, sql, params)
+def _lean_query(sql: Sql, where: str, params: tuple) -> list[LeanEvent]:
+    task_keys = dict(sql.rows("SELECT id, key FROM task"))
+    project_keys = dict(sql.rows("SELECT id, key FROM project"))
+    rows = sql.rows("SELECT at, kind, project_id, task_id, old, new, reason FROM event "
+                    f"WHERE task_id IS NOT NULL AND {where} ORDER BY at, id", params)
     parse = datetime.fromisoformat
     keys, projects = task_keys.get, project_keys.get
     if rows and all(isinstance(row[0], str) and len(row[0]) == 26 for row in (rows[0], rows[-1])):
@@ -121,14 +93,8 @@ def _lean_query(conn: Connection, where: str, params: tuple) -> list[LeanEvent]:
                     for at, kind, project_id, task_id, old, new, reason in rows]
         except ValueError:
             pass
-    events = []
-    append = events.append
-    for at, kind, project_id, task_id, old, new, reason in rows:
-        append(LeanEvent(_parse(at), kind, projects(project_id), keys(task_id), old, new,
-                         reason))
-    return events
-
-
+    return [LeanEvent(moment(at), kind, projects(project_id), keys(task_id), old, new, reason)
+            for at, kind, project_id, task_id, old, new, reason in rows]
 
 
 class LeanTask(NamedTuple):
@@ -151,17 +117,15 @@ class LeanTask(NamedTuple):
     """``domain.work_log`` pieces, as JSON arrays in ``Piece``'s field order."""
 
 
-def lean_tasks(conn: Connection) -> list[LeanTask]:
+def lean_tasks(sql: Sql) -> list[LeanTask]:
     """Every task with its work log, in no particular order, read through the driver's
     cursor: thousands of rows at a fraction of the cost of views. The task table is read
     on its own (projects and owners are a few rows, matched here), as joins and an order
     would make the database visit the rows by index rather than as they lie."""
-    projects = dict(conn.execute(select(P.c.id, P.c.key)).all())
-    owners = dict(conn.execute(select(PE.c.id, PE.c.handle)).all())
-    query = select(T.c.key, T.c.title, T.c.project_id, T.c.phase, T.c.owner_id, T.c.estimate,
-                   T.c.status, T.c.reason, T.c.wip_override, T.c.created_at, T.c.started_at,
-                   T.c.status_at, T.c.work_log)
-    rows = _rows(conn, str(query.compile(dialect=conn.dialect)))
+    projects = dict(sql.rows("SELECT id, key FROM project"))
+    owners = dict(sql.rows("SELECT id, handle FROM person"))
+    rows = sql.rows("SELECT key, title, project_id, phase, owner_id, estimate, status, reason,"
+                    " wip_override, created_at, started_at, status_at, work_log FROM task")
     logged = [i for i, row in enumerate(rows) if row[12] != "[]"]
     logs: list[Sequence[Sequence]] = [()] * len(rows)
     for i, log in zip(logged, work_log.loads_many([rows[i][12] for i in logged]), strict=True):
@@ -169,36 +133,25 @@ def lean_tasks(conn: Connection) -> list[LeanTask]:
     owner, phase_of, status_of = owners.get, phases.BY_VALUE, statuses.BY_VALUE
     return [
         LeanTask(key, title, projects[project_id], phase_of[phase], owner(owner_id), estimate,
-                 status_of[status], reason, wip_override, _parse(created_at),
-                 None if started_at is None else _parse(started_at), _parse(status_at), log)
+                 status_of[status], reason, wip_override, moment(created_at),
+                 None if started_at is None else moment(started_at), moment(status_at), log)
         for (key, title, project_id, phase, owner_id, estimate, status, reason, wip_override,
              created_at, started_at, status_at, _), log in zip(rows, logs, strict=True)
     ]
 
 
-def events_between(conn: Connection, start: datetime, end: datetime,
+def events_between(sql: Sql, start: datetime, end: datetime,
                    kinds: Sequence[str]) -> list[EventView]:
     """Events of ``kinds`` with ``start <= at <= end``, in order, found by the time index."""
-    task_alias, project_alias, person_alias = T.alias(), P.alias(), PE.alias()
-    query = (
-        select(E.c.id, E.c.uid, E.c.at, E.c.actor, E.c.kind, project_alias.c.key,
-               task_alias.c.key, person_alias.c.handle, E.c.field, E.c.old, E.c.new,
-               E.c.reason)
-        .select_from(
-            E.outerjoin(task_alias, E.c.task_id == task_alias.c.id)
-            .outerjoin(project_alias, E.c.project_id == project_alias.c.id)
-            .outerjoin(person_alias, E.c.person_id == person_alias.c.id)
-        )
-        .where(E.c.at >= start, E.c.at <= end, E.c.kind.in_(list(kinds)))
-        .order_by(E.c.at, E.c.id)
-    )
-    return [EventView(*row) for row in conn.execute(query)]
+    rows = sql.rows(f"SELECT {EVENT_COLUMNS}{EVENT_FROM} WHERE e.at >= ? AND e.at <= ?"
+                    f" AND e.kind IN {_kinds(kinds)} ORDER BY e.at, e.id",
+                    (sql.bind(start), sql.bind(end)))
+    return [event_view(row) for row in rows]
 
 
-def first_event_at(conn: Connection) -> datetime | None:
+def first_event_at(sql: Sql) -> datetime | None:
     """When the board's history begins."""
-    at = conn.execute(select(E.c.at).order_by(E.c.at).limit(1)).scalar()
-    return at
+    return moment(sql.scalar("SELECT at FROM event ORDER BY at LIMIT 1"))
 
 
 #: Windows (days before the report's moment) searched for each project's last event
@@ -206,38 +159,38 @@ def first_event_at(conn: Connection) -> datetime | None:
 _RECENT_WINDOWS = (1, 8)
 
 
-def last_event_per_project(conn: Connection, until: datetime) -> dict[str, datetime]:
+def last_event_per_project(sql: Sql, until: datetime) -> dict[str, datetime]:
     """When each project last saw an event (of any kind), up to ``until``.
 
     The same answer as ``queries.last_event_per_project``, without reading the whole
     event table: recent windows of the time index first, then only the quiet projects'
     own events.
     """
-    keys = dict(conn.execute(select(P.c.id, P.c.key)).all())
-    found: dict[int, datetime] = {}
+    keys = dict(sql.rows("SELECT id, key FROM project"))
+    found: dict[int, object] = {}
     for days in _RECENT_WINDOWS:
-        query = (select(E.c.project_id, func.max(E.c.at))
-                 .where(E.c.at <= until, E.c.at > until - timedelta(days=days),
-                        E.c.project_id.is_not(None))
-                 .group_by(E.c.project_id))
-        found.update(conn.execute(query).all())
+        found.update(sql.rows(
+            "SELECT project_id, max(at) FROM event WHERE at <= ? AND at > ?"
+            " AND project_id IS NOT NULL GROUP BY project_id",
+            (sql.bind(until), sql.bind(until - timedelta(days=days)))))
         if len(found) == len(keys):
             break
     rest = [project_id for project_id in keys if project_id not in found]
     if rest:
-        query = (select(E.c.project_id, func.max(E.c.at))
-                 .where(E.c.project_id.in_(rest), E.c.at <= until)
-                 .group_by(E.c.project_id))
-        found.update(conn.execute(query).all())
-    return {keys[project_id]: at for project_id, at in found.items() if project_id in keys}
+        found.update(sql.rows(
+            f"SELECT project_id, max(at) FROM event WHERE project_id IN"
+            f" ({sql.placeholders(len(rest))}) AND at <= ? GROUP BY project_id",
+            (*rest, sql.bind(until))))
+    return {keys[project_id]: moment(at) for project_id, at in found.items()
+            if project_id in keys and at is not None}
 
 
-def creation_moments(conn: Connection) -> dict[str, dict[str, datetime]]:
+def creation_moments(sql: Sql) -> dict[str, dict[str, datetime]]:
     """When each person (``"people"``, by handle) and project (``"projects"``, by key)
     was added: a report of an earlier week leaves them out (unless their work shows)."""
     return {
-        "people": {handle: _parse(at) for handle, at in
-                   conn.execute(select(PE.c.handle, PE.c.created_at)).all()},
-        "projects": {key: _parse(at) for key, at in
-                     conn.execute(select(P.c.key, P.c.created_at)).all()},
+        "people": {handle: moment(at) for handle, at in
+                   sql.rows("SELECT handle, created_at FROM person")},
+        "projects": {key: moment(at) for key, at in
+                     sql.rows("SELECT key, created_at FROM project")},
     }

@@ -24,6 +24,7 @@ from mlkanban.store import history_reads, work_logs
 from mlkanban.store.engine import make_engine
 from mlkanban.store.schema import ensure_schema
 from tests.helpers import acting_as
+from tests.history.reading import read
 from tests.test_synthetic import load_synthetic
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -40,7 +41,7 @@ def _periods() -> list[Period]:
 
 
 def _both(engine, period: Period) -> tuple[dict, dict]:
-    with engine.connect() as conn:
+    with read(engine) as conn:
         full = load_history(conn)
         lean = load_history(conn, until=period.as_of(NOW), since=period.start_moment())
     assert lean.since is not None and full.since is None  # both ways are taken
@@ -114,7 +115,7 @@ def test_long_past_weeks_need_the_earlier_events_of_a_few_tasks(team, engine):
     for key in ("CHURN-1", "CHURN-2", "CHURN-3"):
         (bob if key == "CHURN-3" else team).done(key, at=weeks_ago(1) + timedelta(hours=2))
     period = Period.week_of(NOW.date() - timedelta(weeks=20))
-    with engine.connect() as conn:
+    with read(engine) as conn:
         lean = load_history(conn, until=period.as_of(NOW), since=period.start_moment())
     assert lean.whole == {"CHURN-1", "CHURN-2", "CHURN-3"}
     full, lean_report = _both(engine, period)
@@ -143,7 +144,7 @@ def test_work_logs_add_up_to_the_replayed_time_per_phase(synthetic, weeks_back):
     (what a report reads) and from replaying every event, up to the same moment."""
     moment = NOW - timedelta(weeks=weeks_back, hours=3)
     days = DayCounter(CALENDAR, date(2025, 11, 1), date(2026, 12, 31))
-    with synthetic.connect() as conn:
+    with read(synthetic) as conn:
         full = load_history(conn)
         lean = history_reads.lean_tasks(conn)
     timelines = build_timelines(full.tasks, full.events)

@@ -15,6 +15,7 @@ from mlkanban.io.markdown_report import render_json, render_markdown
 from mlkanban.store.engine import make_engine
 from mlkanban.store.schema import ensure_schema
 from tests.history.dates import at
+from tests.history.reading import read
 from tests.markdown_checks import check_gfm_tables, check_mermaid, check_report, gfm, parser
 
 HOSTILE = "Fix | pipes <script>x</script> `tick`"
@@ -186,7 +187,7 @@ def demo_history(tmp_path_factory):
     engine = make_engine(str(tmp_path_factory.mktemp("demo") / "demo.db"))
     ensure_schema(engine)
     populate_demo(engine, now=datetime(2026, 11, 25, 10, tzinfo=UTC))
-    with engine.connect() as conn:
+    with read(engine) as conn:
         data = load_history(conn)
     engine.dispose()
     return data

@@ -29,6 +29,7 @@ from mlkanban.history.weekly import EMPTY_NOTE, Period, weekly_report
 from mlkanban.io.markdown_report import render_json, render_markdown
 from mlkanban.store.engine import make_engine, remove_sqlite_database
 from mlkanban.store.service import Service
+from tests.history.reading import read
 
 START = datetime(2026, 10, 26, 8, 0, tzinfo=UTC)  # a Monday, before the EU clock change
 HANDLES = ("ana", "ben", "cy", "dee", "eli", "fay")
@@ -160,7 +161,7 @@ def _moments(steps: list[Action]) -> list[datetime]:
 
 
 def _reports(engine, period: Period, now: datetime) -> tuple[str, str]:
-    with engine.connect() as conn:
+    with read(engine) as conn:
         report = weekly_report(conn, period, now=now, calendar=CALENDAR)
     return render_markdown(report), render_json(report)
 
