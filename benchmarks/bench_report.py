@@ -30,17 +30,17 @@ def in_process(db: Path, runs: int) -> dict[str, list[float]]:
     from mlkanban.domain.workdays import WorkCalendar
     from mlkanban.history.weekly import Period, build_report, load_history
     from mlkanban.io.markdown_report import render_markdown
-    from mlkanban.store.engine import make_engine
+    from mlkanban.store.sql import open_database
 
-    engine = make_engine(str(db))
+    database = open_database(str(db), create=False)
     period = Period.week_of(datetime.now(UTC).date())
     gc.disable()  # as the command does
     samples: dict[str, list[float]] = {"load": [], "compute": [], "render": []}
     for _ in range(runs):
         t0 = time.perf_counter()
-        with engine.connect() as conn:
-            data = load_history(conn, until=period.as_of(datetime.now(UTC)),
-                                    since=period.start_moment())
+        with database.read() as sql:
+            data = load_history(sql, until=period.as_of(datetime.now(UTC)),
+                                since=period.start_moment())
         t1 = time.perf_counter()
         report = build_report(data, period, now=datetime.now(UTC), calendar=WorkCalendar())
         t2 = time.perf_counter()
@@ -50,7 +50,6 @@ def in_process(db: Path, runs: int) -> dict[str, list[float]]:
         samples["compute"].append(t2 - t1)
         samples["render"].append(t3 - t2)
     gc.enable()
-    engine.dispose()
     return samples
 
 

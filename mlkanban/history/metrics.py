@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -354,15 +354,16 @@ FLOW_STATUSES = (Status.TODO, Status.IN_PROGRESS, Status.WAITING, Status.DONE, S
 
 def cumulative_flow(
     timelines: Iterable[TaskTimeline], first: date, last: date, moment: datetime,
-    day_of: Callable[[datetime], date] = local_day,
+    day_of: Callable[[datetime], date] = local_day, *, held: Mapping[str, int] = {},  # noqa: B006
 ) -> list[tuple[date, dict[Status, int]]]:
-    """Tasks per status at the end of each day from ``first`` to ``last``.
+    """Tasks per status at the end of each day from ``first`` to ``last``; ``held``:
+    tasks per status (value) not among ``timelines``, held since before ``first``.
 
     Each status span adds one on the day it began and takes it away on the day it
     ended, so the counts are a running sum (no per-day scan of every task).
     """
     deltas: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    base: dict[str, int] = defaultdict(int)
+    base: dict[str, int] = defaultdict(int, held)
     before = _surely_before(first)
     for line in timelines:
         for span in line.statuses:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from mlkanban.domain.clock import as_utc
 from mlkanban.history.as_of import LATER_KINDS, RECORD_KINDS
 from mlkanban.history.metrics import local_day
+from mlkanban.history.report_rest import Rest, load_rest
 from mlkanban.store import history_reads, queries
 from mlkanban.store.history_reads import LeanTask
 from mlkanban.store.sql import Sql
@@ -66,6 +67,8 @@ class HistoryData:
     """When ``events`` begin (None: they are the whole history); they hold every event
     of the tasks in ``whole`` all the same."""
     whole: set[str] = field(default_factory=set)
+    rest: Rest | None = None
+    """With ``since``: what the tasks left out of ``tasks`` add up to."""
 
 
 def history_start(since: datetime, until: datetime) -> datetime:
@@ -80,9 +83,11 @@ def load_history(sql: Sql, *, until: datetime | None = None,
                  since: datetime | None = None) -> HistoryData:
     """All events; or, for a report of ``since``..``until``, only what it folds.
 
-    The second way reads a year of history several times faster: the status and
-    phase changes of every task, owner and estimate changes after ``until`` (to walk
-    the task rows back to that moment), and the period's own events.
+    The second way reads what the report's window needs: the tasks open now or closed
+    since its charts begin, with their status changes from then on, owner, phase and
+    estimate changes after ``until`` (to walk the task rows back to that moment), and the
+    period's own events. Tasks closed before the charts begin and untouched since are
+    the same at every moment the report shows: they are only counted (``Rest``).
     """
     if until is None:
         return HistoryData(
@@ -95,15 +100,28 @@ def load_history(sql: Sql, *, until: datetime | None = None,
         )
     since = since or _EPOCH
     start = history_start(since, until)
-    tasks = history_reads.lean_tasks(sql)
+    project_keys = history_reads.project_ids(sql)
+    rows = {row.id: row for row in history_reads.window_tasks(sql, start)}
     # Statuses over the charts' weeks; the other values only as they were at ``until``,
     # walked back from the rows by the changes made after it.
-    events = history_reads.lean_events(sql, _WINDOW_TASK_KINDS, since=start,
-                                       late_kinds=_LATE_TASK_KINDS, after=until)
+    event_rows = history_reads.event_rows(sql, _WINDOW_TASK_KINDS, since=start,
+                                          late_kinds=_LATE_TASK_KINDS, after=until)
+    window = history_reads.events_between(sql, since, until, WINDOW_KINDS)
+    # Tasks closed before ``start`` that changed after ``until`` or that the period's
+    # events name: replayed too.
+    named = {e.task for e in window if e.task} - {row.task.key for row in rows.values()}
+    missing = {row[3] for row in event_rows} - rows.keys()
+    missing.update(history_reads.task_ids(sql, named))
+    rows.update((row.id, row) for row in history_reads.tasks_by_id(sql, missing))
+    keys = {task_id: row.task.key for task_id, row in rows.items()}
+    tasks = [row.task for row in rows.values()]
+    events = history_reads.as_events(event_rows, keys, project_keys)
     whole = _carried_past(tasks, events, start, until)
     if whole:
+        earlier = history_reads.events_of_tasks(
+            sql, [task_id for task_id, key in keys.items() if key in whole], TASK_KINDS)
         events = sorted([e for e in events if e.task not in whole]
-                        + history_reads.events_of_tasks(sql, sorted(whole), TASK_KINDS),
+                        + history_reads.as_events(earlier, keys, project_keys),
                         key=lambda e: e.at)
     return HistoryData(
         tasks=tasks,
@@ -113,13 +131,15 @@ def load_history(sql: Sql, *, until: datetime | None = None,
         people=queries.people(sql),
         projects=queries.projects(sql),
         last_events=history_reads.last_event_per_project(sql, until),
-        window=history_reads.events_between(sql, since, until, WINDOW_KINDS),
+        window=window,
         first_event=history_reads.first_event_at(sql),
         ab_tests=queries.ab_tests(sql),
         later=history_reads.events_between(
             sql, until + timedelta(microseconds=1), _FAR_FUTURE, LATER_KINDS),
-        records=history_reads.events_between(sql, _EPOCH, _FAR_FUTURE, RECORD_KINDS),
+        records=history_reads.events_between(sql, _EPOCH, _FAR_FUTURE, RECORD_KINDS,
+                                             rare=True),
         created=history_reads.creation_moments(sql),
+        rest=load_rest(sql, rows, events, start, until),
     )
 
 
@@ -133,4 +153,3 @@ def _carried_past(tasks: list[LeanTask], events: list, start: datetime,
             first_change[event.task] = event.at
     return {t.key for t in tasks
             if t.created_at < start and first_change.get(t.key, start) > until}
-

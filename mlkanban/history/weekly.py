@@ -9,6 +9,7 @@ moment (``history.as_of``), so that a past week is told as it was. The model its
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from itertools import chain
 
 from mlkanban.domain.phases import PHASES, Phase
 from mlkanban.domain.statuses import Status
@@ -53,6 +54,7 @@ from mlkanban.history.report_model import (  # noqa: F401 (re-exported)
     WeeklyReport,
     parse_day,
 )
+from mlkanban.history.report_rest import Rest
 from mlkanban.store.sql import Sql
 from mlkanban.store.views import ProjectView
 
@@ -80,6 +82,7 @@ def build_report(
     days = DayCounter(calendar, first_day - timedelta(days=7),
                       max(today, period.end) + timedelta(days=7))
 
+    rest = data.rest or Rest()
     if data.since is None:
         timelines = build_timelines(data.tasks, data.events)
         work = metrics.project_work((metrics.task_work(line, as_of, days)
@@ -87,8 +90,9 @@ def build_report(
     else:
         timelines = build_timelines(data.tasks, data.events, since=data.since,
                                     whole=data.whole)
-        work = metrics.logged_project_work(((t.project, t.work_log) for t in data.tasks),
-                                           micros(as_of), days, chart_weeks[0])
+        logs = [(t.project, t.work_log) for t in data.tasks]
+        work = metrics.logged_project_work(chain(logs, rest.logs), micros(as_of), days,
+                                           chart_weeks[0])
     states = board_at(timelines, as_of)
     day_of = days.day
     window = (metrics.in_window(data.events, start_at, as_of) if data.window is None
@@ -132,7 +136,7 @@ def build_report(
 
     people_then = people_as_of(
         data.people, data.created.get("people", {}), later, as_of,
-        {s.owner for s in states if s.owner} | {e.actor for e in window})
+        {s.owner for s in states if s.owner} | {e.actor for e in window} | rest.owners)
     people = _people_rows(people_then, states, done, waiting_items, over_size, ref)
     active_handles = [p.handle for p in people_then if p.active]
     idle = metrics.idle_people(active_handles, states)
@@ -144,12 +148,12 @@ def build_report(
     projects_then = projects_as_of(
         data.projects, data.created.get("projects", {}), later,
         [e for e in records if e.kind == "closed"], as_of,
-        {s.project for s in states} | {e.project for e in window if e.project})
+        {s.project for s in states} | {e.project for e in window if e.project} | rest.projects)
     active_projects = [p for p in projects_then if p.status == "active"]
     stalled = metrics.stalled(last_days, [p.key for p in active_projects], today, days)
     projects = _project_sections(
         projects_then, states, work, window, done, started, moves, last_days, stalled,
-        days, ref, period.start, chart_weeks[0],
+        days, ref, period.start, chart_weeks[0], rest,
     )
 
     counts = metrics.throughput(timelines.values(), chart_weeks, as_of, day_of)
@@ -162,7 +166,7 @@ def build_report(
         FlowDay(day, c[Status.TODO], c[Status.IN_PROGRESS], c[Status.WAITING], c[Status.DONE],
                 c[Status.DROPPED])
         for day, c in metrics.cumulative_flow(timelines.values(), chart_weeks[0], today, as_of,
-                                              day_of)
+                                              day_of, held=rest.statuses)
     ]
     summary = Summary(
         done=len(done),
@@ -222,20 +226,34 @@ def _people_rows(people, states, done, waiting_items, over_size, ref) -> list[Pe
     return rows
 
 
-def _current_phase(states: list[TaskState]) -> str | None:
-    """The phase of the task most recently started, else of the latest change."""
+def _current_phase(states: list[TaskState], counted=None) -> str | None:
+    """The phase of the task most recently started, else of the latest change (among the
+    states, in key order, and the ``counted`` ones: ``Rest.latest`` of the project)."""
     for wanted in (Status.IN_PROGRESS, Status.WAITING):
         candidates = [s for s in states if s.status is wanted]
         if candidates:
             return max(candidates, key=lambda s: s.since).phase.value
-    if states:
-        return max(states, key=lambda s: s.since).phase.value
+    latest = [(s.since, _number(s.key), s.phase.value) for s in states]
+    if counted is not None:
+        since, found = counted
+        latest += [(since, number, phase) for number, _, phase in found]
+    if latest:  # the latest change; of those at once, the first in key order
+        return min(latest, key=lambda item: (-_micros(item[0]), item[1]))[2]
     return None
+
+
+def _number(key: str) -> int:
+    number = key.rpartition("-")[2]
+    return int(number) if number.isdigit() else 0
+
+
+def _micros(moment: datetime) -> int:
+    return micros(moment)
 
 
 def _project_sections(projects, states, work: metrics.ProjectWork, window, done, started,
                       moves, last_days, stalled, days, ref, since: date,
-                      shown_from: date) -> list[ProjectSection]:
+                      shown_from: date, rest: Rest) -> list[ProjectSection]:
     active_in_window = {key for key, day in last_days.items() if day >= since}
     per_project_days, timelines, firsts = work.days, work.timelines, work.firsts
     by_project = _group(states, lambda s: s.project)
@@ -253,7 +271,8 @@ def _project_sections(projects, states, work: metrics.ProjectWork, window, done,
         phases = []
         for phase in PHASES:
             open_count = sum(1 for s in mine if s.phase is phase and s.status.is_open)
-            done_count = sum(1 for s in mine if s.phase is phase and s.status is Status.DONE)
+            done_count = (sum(1 for s in mine if s.phase is phase and s.status is Status.DONE)
+                          + rest.done.get((project.key, phase.value), 0))
             planned = project.plan.get(phase)
             actual = spent.get(phase, 0)
             if planned is None and not actual and not open_count and not done_count:
@@ -270,7 +289,7 @@ def _project_sections(projects, states, work: metrics.ProjectWork, window, done,
             metric=project.metric,
             outcome=project.outcome,
             outcome_why=project.outcome_why,
-            current_phase=_current_phase(mine),
+            current_phase=_current_phase(mine, rest.latest.get(project.key)),
             phases=phases,
             timeline=[TimelineBar(p.value, max(a, shown_from), b)
                       for p, a, b in timelines.get(project.key, []) if b >= shown_from],

@@ -7,7 +7,7 @@ and use the time index for everything that concerns only a window of days.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -37,53 +37,66 @@ def _kinds(kinds: Sequence[str]) -> str:
     return "({})".format(", ".join(f"'{kind}'" for kind in kinds))
 
 
-def lean_events(
+EventRow = tuple
+"""An event as ``event_rows`` reads it: at, kind, project id, task id, old, new, reason."""
+
+
+def event_rows(
     sql: Sql,
     kinds: Sequence[str],
     *,
     late_kinds: Sequence[str] = (),
     after: datetime | None = None,
     since: datetime | None = None,
-) -> list[LeanEvent]:
+) -> list[EventRow]:
     """Task events of ``kinds`` over the whole history (or from ``since`` on), and of
     ``late_kinds`` only after ``after``, in the order they happened (time, then
-    insertion)."""
-    where = f"kind IN {_kinds(kinds)}"
+    insertion), as rows with ids (``as_events`` names them)."""
+    # ``kind || ''``: found by time, not by the kind index (a year of each kind)
+    where = f"kind || '' IN {_kinds(kinds)}"
     params: tuple = ()
     if since is not None:
         where = f"({where} AND at >= ?)"
         params = (sql.bind(since),)
     if late_kinds and after is not None:
-        where = f"({where} OR (kind IN {_kinds(late_kinds)} AND at > ?))"
+        where = f"({where} OR (kind || '' IN {_kinds(late_kinds)} AND at > ?))"
         params = (*params, sql.bind(after))
         if since is not None:  # a range of the time index, rather than all of it
             where = f"at >= ? AND {where}"
             params = (sql.bind(min(since, after)), *params)
-    return _lean_query(sql, where, params)
+    return _event_rows(sql, where, params)
 
 
-def events_of_tasks(sql: Sql, keys: Sequence[str],
-                    kinds: Sequence[str]) -> list[LeanEvent]:
-    """All events of ``kinds`` of a few tasks, found by the task index."""
-    keys = list(keys)
-    if not keys:
-        return []
-    ids = [task_id for (task_id,) in sql.rows(
-        f"SELECT id FROM task WHERE key IN ({sql.placeholders(len(keys))})", keys)]
+def lean_events(sql: Sql, kinds: Sequence[str], **options) -> list[LeanEvent]:
+    """``event_rows``, named through every task's key."""
+    task_keys, project_keys = dict(sql.rows("SELECT id, key FROM task")), project_ids(sql)
+    return as_events(event_rows(sql, kinds, **options), task_keys, project_keys)
+
+
+def events_of_tasks(sql: Sql, ids: Iterable[int], kinds: Sequence[str]) -> list[EventRow]:
+    """All events of ``kinds`` of a few tasks (by id), found by the task index."""
+    ids = sorted(set(ids))
     if not ids:
         return []
     if not all(isinstance(task_id, int) for task_id in ids):
         raise ValueError("task ids are integers")
     where = (f"task_id IN ({', '.join(str(task_id) for task_id in ids)}) "
              f"AND kind IN {_kinds(kinds)}")
-    return _lean_query(sql, where, ())
+    return _event_rows(sql, where, ())
 
 
-def _lean_query(sql: Sql, where: str, params: tuple) -> list[LeanEvent]:
-    task_keys = dict(sql.rows("SELECT id, key FROM task"))
-    project_keys = dict(sql.rows("SELECT id, key FROM project"))
-    rows = sql.rows("SELECT at, kind, project_id, task_id, old, new, reason FROM event "
+def _event_rows(sql: Sql, where: str, params: tuple) -> list[EventRow]:
+    return sql.rows("SELECT at, kind, project_id, task_id, old, new, reason FROM event "
                     f"WHERE task_id IS NOT NULL AND {where} ORDER BY at, id", params)
+
+
+def project_ids(sql: Sql) -> dict[int, str]:
+    return dict(sql.rows("SELECT id, key FROM project"))
+
+
+def as_events(rows: list[EventRow], task_keys: Mapping[int, str],
+              project_keys: Mapping[int, str]) -> list[LeanEvent]:
+    """Event rows with their task and project keys."""
     parse = datetime.fromisoformat
     keys, projects = task_keys.get, project_keys.get
     if rows and all(isinstance(row[0], str) and len(row[0]) == 26 for row in (rows[0], rows[-1])):
@@ -117,34 +130,149 @@ class LeanTask(NamedTuple):
     """``domain.work_log`` pieces, as JSON arrays in ``Piece``'s field order."""
 
 
+_TASK_COLUMNS = ("SELECT id, key, title, project_id, phase, owner_id, estimate, status, reason,"
+                 " wip_override, created_at, started_at, status_at, work_log, done_at"
+                 " FROM task")
+OPEN = ("todo", "in_progress", "waiting")
+
+
+class TaskRow(NamedTuple):
+    """A task as a report reads it: its id, its ``LeanTask``, and when it was last
+    finished (``done_at``, as stored)."""
+
+    id: int
+    task: LeanTask
+    done_at: object
+
+
 def lean_tasks(sql: Sql) -> list[LeanTask]:
     """Every task with its work log, in no particular order, read through the driver's
     cursor: thousands of rows at a fraction of the cost of views. The task table is read
     on its own (projects and owners are a few rows, matched here), as joins and an order
     would make the database visit the rows by index rather than as they lie."""
-    projects = dict(sql.rows("SELECT id, key FROM project"))
+    return [row.task for row in _task_rows(sql, "", ())]
+
+
+def window_tasks(sql: Sql, cut: datetime) -> list[TaskRow]:
+    """The tasks a report replays from ``cut`` on: the open ones, and those closed since
+    (or done at no known moment). The rest are only counted (``closed_counts``).
+
+    Each part has its own index: open ones by status, done ones by ``ix_task_done``
+    (which holds when, so only the rows wanted are visited)."""
+    return _task_rows(
+        sql,
+        f" WHERE status IN {_kinds(OPEN)}"
+        f" UNION ALL {_TASK_COLUMNS} WHERE id IN (SELECT id FROM task WHERE status = 'done'"
+        " AND (done_at >= ? OR done_at IS NULL))"
+        f" UNION ALL {_TASK_COLUMNS} WHERE status = 'dropped' AND status_at >= ?",
+        (sql.bind(cut), sql.bind(cut)))
+
+
+def tasks_by_id(sql: Sql, ids: Iterable[int]) -> list[TaskRow]:
+    """A few tasks, by the primary key."""
+    ids = sorted(set(ids))
+    found: list[TaskRow] = []
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        found += _task_rows(sql, f" WHERE id IN ({sql.placeholders(len(chunk))})", chunk)
+    return found
+
+
+def task_ids(sql: Sql, keys: Iterable[str]) -> list[int]:
+    keys = sorted(set(keys))
+    found: list[int] = []
+    for i in range(0, len(keys), _CHUNK):
+        chunk = keys[i:i + _CHUNK]
+        found += [task_id for (task_id,) in sql.rows(
+            f"SELECT id FROM task WHERE key IN ({sql.placeholders(len(chunk))})", chunk)]
+    return found
+
+
+_CHUNK = 500
+
+
+def _task_rows(sql: Sql, where: str, params: Sequence) -> list[TaskRow]:
+    projects = project_ids(sql)
     owners = dict(sql.rows("SELECT id, handle FROM person"))
-    rows = sql.rows("SELECT key, title, project_id, phase, owner_id, estimate, status, reason,"
-                    " wip_override, created_at, started_at, status_at, work_log FROM task")
-    logged = [i for i, row in enumerate(rows) if row[12] != "[]"]
+    rows = sql.rows(_TASK_COLUMNS + where, params)
+    logged = [i for i, row in enumerate(rows) if row[13] != "[]"]
     logs: list[Sequence[Sequence]] = [()] * len(rows)
-    for i, log in zip(logged, work_log.loads_many([rows[i][12] for i in logged]), strict=True):
+    for i, log in zip(logged, work_log.loads_many([rows[i][13] for i in logged]), strict=True):
         logs[i] = log
     owner, phase_of, status_of = owners.get, phases.BY_VALUE, statuses.BY_VALUE
     return [
-        LeanTask(key, title, projects[project_id], phase_of[phase], owner(owner_id), estimate,
-                 status_of[status], reason, wip_override, moment(created_at),
-                 None if started_at is None else moment(started_at), moment(status_at), log)
-        for (key, title, project_id, phase, owner_id, estimate, status, reason, wip_override,
-             created_at, started_at, status_at, _), log in zip(rows, logs, strict=True)
+        TaskRow(task_id, LeanTask(key, title, projects[project_id], phase_of[phase],
+                                  owner(owner_id), estimate, status_of[status], reason,
+                                  wip_override, moment(created_at),
+                                  None if started_at is None else moment(started_at),
+                                  moment(status_at), log), done_at)
+        for (task_id, key, title, project_id, phase, owner_id, estimate, status, reason,
+             wip_override, created_at, started_at, status_at, _, done_at), log
+        in zip(rows, logs, strict=True)
     ]
 
 
-def events_between(sql: Sql, start: datetime, end: datetime,
-                   kinds: Sequence[str]) -> list[EventView]:
-    """Events of ``kinds`` with ``start <= at <= end``, in order, found by the time index."""
+def closed_counts(sql: Sql, cut: datetime) -> list[tuple[str | None, str, str, str, int]]:
+    """(owner, project, phase, status, count) of the tasks ``window_tasks`` leaves out:
+    done before ``cut`` (counted on the covering index ``ix_task_done``) or dropped
+    before it."""
+    rows = sql.rows(
+        "SELECT owner_id, project_id, phase, 'done', count(*) FROM task"
+        " WHERE status = 'done' AND done_at < ? GROUP BY owner_id, project_id, phase",
+        (sql.bind(cut),))
+    rows += sql.rows(
+        "SELECT owner_id, project_id, phase, 'dropped', count(*) FROM task"
+        " WHERE status = 'dropped' AND status_at < ? GROUP BY owner_id, project_id, phase",
+        (sql.bind(cut),))
+    handles, keys = dict(sql.rows("SELECT id, handle FROM person")), project_ids(sql)
+    return [(handles.get(owner_id), keys[project_id], phase, status, count)
+            for owner_id, project_id, phase, status, count in rows]
+
+
+def closed_work_logs(sql: Sql, cut: datetime) -> list[tuple[int, str, Sequence[Sequence]]]:
+    """(id, project, work log) of the tasks ``window_tasks`` leaves out that were ever in
+    progress."""
+    rows = sql.rows(
+        "SELECT id, project_id, work_log FROM task WHERE status = 'done' AND done_at < ?"
+        " AND work_log <> '[]'", (sql.bind(cut),))
+    rows += sql.rows(
+        "SELECT id, project_id, work_log FROM task WHERE status = 'dropped' AND status_at < ?"
+        " AND work_log <> '[]'", (sql.bind(cut),))
+    keys = project_ids(sql)
+    logs = work_log.loads_many([row[2] for row in rows])
+    return [(task_id, keys[project_id], log)
+            for (task_id, project_id, _), log in zip(rows, logs, strict=True)]
+
+
+def latest_closed(sql: Sql, project: str, cut: datetime,
+                  skip: Collection[str]) -> tuple[datetime, list[tuple[int, str, str]]] | None:
+    """Of a project's tasks closed before ``cut`` (bar those in ``skip``), when the last
+    of them was closed, and those closed then: (number, key, phase)."""
+    limit = 8
+    while True:
+        rows = sql.rows(
+            "SELECT t.status_at, t.number, t.key, t.phase FROM task t"
+            " JOIN project p ON t.project_id = p.id WHERE p.key = ?"
+            " AND t.status IN ('done', 'dropped') AND t.status_at < ?"
+            " ORDER BY t.status_at DESC, t.number LIMIT ?",
+            (project, sql.bind(cut), limit))
+        kept = [row for row in rows if row[2] not in skip]
+        if len(rows) < limit or (kept and rows[-1][0] != kept[0][0]):
+            break  # every row read, or all those closed with the last one
+        limit *= 4
+    if not kept:
+        return None
+    last = kept[0][0]
+    return moment(last), [(number, key, phase) for at, number, key, phase in kept if at == last]
+
+
+def events_between(sql: Sql, start: datetime, end: datetime, kinds: Sequence[str], *,
+                   rare: bool = False) -> list[EventView]:
+    """Events of ``kinds`` with ``start <= at <= end``, in order, found by the time index
+    (or, for ``rare`` kinds over a long time, by the kind index)."""
+    kind = "e.kind" if rare else "e.kind || ''"
     rows = sql.rows(f"SELECT {EVENT_COLUMNS}{EVENT_FROM} WHERE e.at >= ? AND e.at <= ?"
-                    f" AND e.kind IN {_kinds(kinds)} ORDER BY e.at, e.id",
+                    f" AND {kind} IN {_kinds(kinds)} ORDER BY e.at, e.id",
                     (sql.bind(start), sql.bind(end)))
     return [event_view(row) for row in rows]
 

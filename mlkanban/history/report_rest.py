@@ -1,0 +1,84 @@
+"""What a report counts instead of replaying: the tasks closed before its charts begin.
+
+A task done (or dropped) before the charts' first day, with no change since, holds the
+same status, phase and owner at every moment a report shows; its time in progress is
+over. So a report needs of it only counts (per status, per project and phase, which
+owners and projects have such tasks), the latest of them per quiet project, and its
+work log, which adds to the time per phase. A task that changed after the report's
+moment, or that the period's events name, is replayed all the same.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mlkanban.domain.statuses import Status
+from mlkanban.store import history_reads
+from mlkanban.store.history_reads import TaskRow
+from mlkanban.store.sql import Sql, moment
+
+_STATUS_KINDS = ("started", "status_changed")
+
+
+@dataclass
+class Rest:
+    """The tasks a report leaves out of its replay, counted."""
+
+    statuses: Mapping[str, int] = field(default_factory=dict)
+    """How many per status (done, dropped): the flow chart's count before its first day."""
+    done: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    """How many are done, per (project, phase value)."""
+    owners: set[str] = field(default_factory=set)
+    projects: set[str] = field(default_factory=set)
+    latest: Mapping[str, tuple[datetime, list[tuple[int, str, str]]]] = field(
+        default_factory=dict)
+    """Per project whose replayed tasks saw no status change in the window: when the last
+    of its counted tasks was closed, and those closed then (number, key, phase)."""
+    logs: Sequence[tuple[str, Sequence[Sequence]]] = ()
+    """(project, work log) of those that were ever in progress."""
+
+
+def load_rest(sql: Sql, replayed: Mapping[int, TaskRow], events: Iterable,
+              cut: datetime, until: datetime) -> Rest:
+    """Counts of the tasks closed before ``cut`` that are not in ``replayed`` (by id).
+
+    The database counts every task closed before ``cut``; the replayed ones among them
+    (closed before it too, but changed since or named by the period) are taken off.
+    """
+    counts = Counter({(owner, project, phase, status): n for owner, project, phase, status, n
+                      in history_reads.closed_counts(sql, cut)})
+    counted = [row for row in replayed.values() if _closed_before(row, cut)]
+    for row in counted:
+        task = row.task
+        counts[(task.owner, task.project, task.phase.value, task.status.value)] -= 1
+    counts = +counts  # only groups left with tasks
+    statuses: Counter = Counter()
+    done: Counter = Counter()
+    for (_, project, phase, status), n in counts.items():
+        statuses[status] += n
+        if status == Status.DONE.value:
+            done[(project, phase)] += n
+    projects = {project for _, project, _, _ in counts}
+    busy = {e.project for e in events
+            if e.kind in _STATUS_KINDS and cut <= e.at <= until and e.project}
+    skip = {row.task.key for row in replayed.values()}
+    latest = {}
+    for project in sorted(projects - busy):
+        found = history_reads.latest_closed(sql, project, cut, skip)
+        if found is not None:
+            latest[project] = found
+    logs = [(project, log) for task_id, project, log in history_reads.closed_work_logs(sql, cut)
+            if task_id not in replayed]
+    return Rest(dict(statuses), dict(done), {owner for owner, _, _, _ in counts if owner},
+                projects, latest, logs)
+
+
+def _closed_before(row: TaskRow, cut: datetime) -> bool:
+    """Whether ``closed_counts`` counts this task."""
+    status = row.task.status
+    if status is Status.DONE:
+        return row.done_at is not None and moment(row.done_at) < cut
+    return status is Status.DROPPED and row.task.status_at < cut
