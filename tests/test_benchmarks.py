@@ -6,7 +6,11 @@ medians of per-round ratios in a Markdown table.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import shutil
+import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,6 +35,11 @@ def harness():
     sys.path.insert(0, str(BENCHMARKS))
     yield load("harness")
     sys.path.remove(str(BENCHMARKS))
+
+
+@pytest.fixture(scope="module")
+def bench_cli(harness):
+    return load("bench_cli")
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +83,40 @@ def test_figures_are_medians_of_per_round_ratios(harness):
     assert harness.table(["case", "× floor"], [["case", "2.00×"]]).splitlines() == [
         "| case | × floor |", "|---|---|", "| case | 2.00× |"]
     assert harness.mib(runs["case"].peak_kib) == "4 MB"
+
+
+def test_without_taskwarrior_its_case_is_skipped_with_a_note(bench_cli, monkeypatch):
+    monkeypatch.setattr(bench_cli.shutil, "which", lambda name: None)
+    assert not bench_cli.taskwarrior_installed()
+    assert "apt-get install taskwarrior" in bench_cli.TASKWARRIOR_MISSING
+
+
+@pytest.mark.skipif(shutil.which("task") is None, reason="Taskwarrior (`task`) is not installed")
+def test_the_taskwarrior_store_holds_the_boards_tasks(bench_cli, tiny_board, tmp_path):
+    """Same tasks, same open/done split, projects and a tag per phase; built once, beside
+    its board, read and written by ``task`` with no user config, and ``task list``
+    writes nothing (so every timed run reads the same store)."""
+    board = Path(shutil.copy(tiny_board[1], tmp_path / tiny_board[1].name))
+    store = bench_cli.taskwarrior_store(board, log=lambda _: None)
+    assert store.parent == board.parent
+    env = bench_cli.taskwarrior_environment(store)
+
+    def task(*args: str) -> str:
+        return subprocess.run(["task", *args], env=env, capture_output=True, text=True,
+                              check=True).stdout
+
+    with sqlite3.connect(board) as conn:
+        rows = conn.execute("SELECT t.title, p.key, t.phase, t.status IN ('todo',"
+                            " 'in_progress', 'waiting') FROM task t JOIN project p"
+                            " ON p.id = t.project_id").fetchall()
+    expected = sorted((title, project, [phase], "pending" if is_open else "completed")
+                      for title, project, phase, is_open in rows)
+    exported = json.loads(task("export"))
+    assert sorted((t["description"], t["project"], t["tags"], t["status"])
+                  for t in exported) == expected
+    data = {f.name: f.stat().st_mtime_ns for f in (store / "data").iterdir()}
+    listed = task(*bench_cli.TASK_LIST_COMMAND[1:]).splitlines()
+    assert len([line for line in listed[2:] if line.strip()]) == TINY[2]  # after the labels
+    assert {f.name: f.stat().st_mtime_ns for f in (store / "data").iterdir()} == data
+    assert bench_cli.taskwarrior_store(board, log=pytest.fail) == store  # no second build
+    assert not (Path.home() / ".taskrc").exists() and not (Path.home() / ".task").exists()
