@@ -66,9 +66,14 @@ def task_view(row: tuple) -> TaskView:
     )
 
 
-def like_escape(text: str) -> str:
-    """``text`` matched as itself by LIKE (its wildcards and the escape escaped)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def has_label(labels: str | None, label: str) -> bool:
+    """Whether a task's stored labels (space-separated) include ``label``, in any case.
+
+    Done here rather than in SQL, whose ``lower()`` folds ASCII letters only (SQLite,
+    and PostgreSQL in the C locale): "Éval" would match nothing.
+    """
+    wanted = label.lower()
+    return bool(labels) and any(word.lower() == wanted for word in labels.split())
 
 
 def task_filters(
@@ -83,13 +88,12 @@ def task_filters(
     label: str | None = None,
     parent: str | None = None,
 ) -> tuple[str, list]:
-    """The WHERE clause (with its parameters) of a task read with these filters."""
+    """The WHERE clause (with its parameters) of a task read with these filters; a
+    ``label`` is only narrowed to labelled tasks here (see ``has_label``)."""
     where: list[str] = []
     params: list = []
     if label is not None:
-        # a whole word of the space-separated labels, matched without LIKE's wildcards
-        where.append("lower(' ' || t.labels || ' ') LIKE ? ESCAPE '\\'")
-        params.append(f"% {like_escape(label.lower())} %")
+        where.append("t.labels <> ''")  # the label itself: ``has_label`` on the rows
     if parent is not None:
         where.append("parent.key = ?")
         params.append(parent)
@@ -119,6 +123,9 @@ def tasks(sql: Sql, **filters) -> list[TaskView]:
     only recent done ones; ``parent`` (a task key) keeps its sub-tasks."""
     where, params = task_filters(sql, **filters)
     rows = sql.rows(f"SELECT {TASK_COLUMNS}{TASK_FROM}{where}{TASK_ORDER}", params)
+    label = filters.get("label")
+    if label is not None:
+        rows = [row for row in rows if has_label(row[16], label)]
     return [task_view(row) for row in rows]
 
 

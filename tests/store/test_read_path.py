@@ -70,11 +70,6 @@ def outcome(call):
 
 # ---------------------------------------------------------------------- tasks
 
-ASCII_LOWER = pytest.mark.xfail(
-    strict=True, reason="queries.tasks folds case with SQL lower(), which folds ASCII "
-    "letters only (SQLite; PostgreSQL in the C locale): a label 'Éval' is found by no "
-    "--label, not even 'Éval'")
-
 TASK_FILTERS = [
     pytest.param({}, id="all"),
     pytest.param({"owner": "alice"}, id="owner"),
@@ -106,11 +101,9 @@ TASK_FILTERS = [
     pytest.param({"label": "%"}, id="label-only-percent"),
     pytest.param({"label": "_"}, id="label-only-underscore"),
     pytest.param({"label": "10"}, id="label-prefix"),
-    pytest.param({"label": "ml q1"}, id="label-two-words", marks=pytest.mark.xfail(
-        strict=True, reason="queries.tasks matches a label with a space against two "
-        "adjacent labels ('ml q1' finds a task labelled 'ml Q1'); no label has a space")),
-    pytest.param({"label": "Éval"}, id="label-accented", marks=ASCII_LOWER),
-    pytest.param({"label": "éval"}, id="label-accented-lower", marks=ASCII_LOWER),
+    pytest.param({"label": "ml q1"}, id="label-two-words"),
+    pytest.param({"label": "Éval"}, id="label-accented"),
+    pytest.param({"label": "éval"}, id="label-accented-lower"),
     pytest.param({"label": "analytics"}, id="label-last"),
     pytest.param({"parent": "CHURN-1"}, id="parent"),
     pytest.param({"parent": "CHURN-2"}, id="parent-jira-key"),
