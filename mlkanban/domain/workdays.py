@@ -8,13 +8,8 @@ a Monday is over size on the following Monday (day 6).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
-
-from dateutil.relativedelta import relativedelta
-from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
-
-WEEKDAYS = (MO, TU, WE, TH, FR)
 
 
 class WorkCalendar:
@@ -43,14 +38,13 @@ class WorkCalendar:
         return weekdays - holidays
 
     def add_working_days(self, start: date, days: int) -> date:
-        """The date ``days`` working days after ``start`` (``start`` itself is not counted)."""
-        if days <= 0:
-            return start
-        for day in rrule(DAILY, dtstart=start + relativedelta(days=1), byweekday=WEEKDAYS):
-            candidate = day.date()
-            if candidate in self.holidays:
-                continue
-            days -= 1
-            if days == 0:
-                return candidate
-        raise AssertionError("unreachable: rrule is infinite")  # pragma: no cover
+        """The date ``days`` working days after ``start`` (``start`` itself is not counted).
+
+        Day by day, with no calendar library: every command builds a calendar, and
+        importing one (dateutil's rrule) cost each of them more than this loop ever does."""
+        day = start
+        while days > 0:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                days -= 1
+        return day

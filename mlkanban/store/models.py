@@ -6,10 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import ConfigDict
 from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from mlkanban.store.types import UTCDateTime
+
+#: Pydantic builds a table's validators when one is first needed, not at import: rows
+#: are made without validation (SQLModel table models), so a command never needs them,
+#: and building them for every table was a quarter of this module's import time.
+DEFERRED = ConfigDict(defer_build=True)
 
 
 def _ts(*, nullable: bool = False, index: bool = False):
@@ -18,6 +24,8 @@ def _ts(*, nullable: bool = False, index: bool = False):
 
 class Person(SQLModel, table=True):
     """Someone with a swimlane on the board."""
+
+    model_config = DEFERRED
 
     id: int | None = Field(default=None, primary_key=True)
     handle: str = Field(unique=True, max_length=40)
@@ -29,6 +37,8 @@ class Person(SQLModel, table=True):
 
 class Project(SQLModel, table=True):
     """An epic: a hypothesis split into tasks. ``next_number`` keeps task keys unused."""
+
+    model_config = DEFERRED
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=10)
@@ -50,6 +60,8 @@ class Project(SQLModel, table=True):
 class PhasePlan(SQLModel, table=True):
     """Planned effort in weeks per phase: the Research phase's deliverable."""
 
+    model_config = DEFERRED
+
     __tablename__ = "phase_plan"
 
     project_id: int = Field(
@@ -61,6 +73,8 @@ class PhasePlan(SQLModel, table=True):
 
 class Task(SQLModel, table=True):
     """A piece of work of at most five working days, in one project and one phase."""
+
+    model_config = DEFERRED
 
     __table_args__ = (
         UniqueConstraint("project_id", "number"),
@@ -104,6 +118,8 @@ class Task(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """An append-only record of one change. History and reports derive from these."""
 
+    model_config = DEFERRED
+
     __table_args__ = (Index("ix_event_task", "task_id", "id"),
                       Index("ix_event_change", "change"),
                       Index("ix_event_kind_field", "kind", "field"))
@@ -131,6 +147,8 @@ class Event(SQLModel, table=True):
 class Deliverable(SQLModel, table=True):
     """What a phase handed to stakeholders: a notebook, a PR, a report."""
 
+    model_config = DEFERRED
+
     __table_args__ = (Index("ix_deliverable_project", "project_id", "phase"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -145,6 +163,8 @@ class Deliverable(SQLModel, table=True):
 
 class AbTest(SQLModel, table=True):
     """The design of an A/B test run by a task in the A/B Testing phase."""
+
+    model_config = DEFERRED
 
     __tablename__ = "ab_test"
 
