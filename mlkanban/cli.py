@@ -10,14 +10,39 @@ import sys
 import click
 
 from mlkanban import __version__
-from mlkanban.commands import data, jira, people, projects, report, serve, tasks
+from mlkanban.commands import data, people, projects, tasks
 from mlkanban.commands.common import AppContext
 from mlkanban.domain.errors import BadInput, MlkanbanError
-from mlkanban.domain.rules import SPLIT
 from mlkanban.domain.text import terminal_safe
 
-#: How the command line says each remedy a refusal names (``MlkanbanError.remedy``).
-REMEDIES = {SPLIT: "mlkanban split KEY TITLE --estimate N"}
+#: Commands whose module is imported only when one of them is asked for (run, listed by
+#: ``--help``, or walked through ``commands``): they import what reading the board never
+#: needs (``serve``: sockets, hashes, compression). By name, in the order ``--help``
+#: lists them, after every other command.
+LAZY_COMMANDS = {"import-jira": "jira", "serve": "serve", "report": "report"}
+
+#: The first class in an exception's ancestry that makes it a database's error: the
+#: drivers' own (reads go straight to them) and SQLAlchemy's (writes). Named, not
+#: imported: checking an error must not import SQLAlchemy or psycopg.
+DATABASE_ERRORS = {("sqlite3", "Error"), ("psycopg", "Error"), ("sqlalchemy", "SQLAlchemyError")}
+
+
+def remedies() -> dict:
+    """How the command line says each remedy a refusal names (``MlkanbanError.remedy``)."""
+    from mlkanban.domain.rules import SPLIT
+
+    return {SPLIT: "mlkanban split KEY TITLE --estimate N"}
+
+
+def database_error(exc: BaseException) -> str | None:
+    """The first line of what a database said, when ``exc`` is a database's error
+    (a locked or corrupt file, a refused connection), else None."""
+    names = {(kind.__module__.partition(".")[0], kind.__name__) for kind in type(exc).__mro__}
+    if not names & DATABASE_ERRORS:
+        return None
+    original = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
+    text = str(original).strip()
+    return text.splitlines()[0] if text else type(original).__name__
 
 EPILOG = """\b
 Examples:
@@ -82,11 +107,64 @@ def check_arguments(args: list[str]) -> None:
             raise exc
 
 
+def pipe_closed() -> None:
+    """Output piped into ``head`` that stopped reading: not an error (exit 0). What is
+    still buffered goes nowhere, else the flush at exit fails again (Python's advice)."""
+    from contextlib import suppress
+
+    with suppress(OSError, ValueError):  # no file behind stdout (a test's capture)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.stderr.close()
+    sys.exit(0)
+
+
 class MlkanbanGroup(click.Group):
     """A group whose errors are one line on stderr with the documented exit codes."""
 
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        """Every command, the lazy ones imported: what a caller walking them expects."""
+        for name in LAZY_COMMANDS:
+            self._load(name)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        if name is None:
+            raise TypeError("Command has no name.")
+        self._commands[name] = cmd  # not through ``commands``: that imports the lazy ones
+
+    def _load(self, name: str) -> None:
+        """Import the module of a lazy command, and add its commands."""
+        if name in self._commands:
+            return
+        import importlib
+
+        module = importlib.import_module(f"mlkanban.commands.{LAZY_COMMANDS[name]}")
+        for command in module.COMMANDS:
+            self._commands[command.name] = command
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS:
+            self._load(cmd_name)
+        return self._commands.get(cmd_name)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)  # the order they were added: the workflow's order
+        # the order they were added, then the lazy ones: the workflow's order
+        return [*(name for name in self._commands if name not in LAZY_COMMANDS),
+                *LAZY_COMMANDS]
+
+    def invoke(self, ctx: click.Context):
+        # Here, not in ``main``: click turns a broken pipe into exit 1 before ``main``
+        # sees it, and long outputs (``ls --json``, ``export``) are written as they go.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            pipe_closed()
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = hoist_global_options(list(sys.argv[1:] if args is None else args))
@@ -111,20 +189,17 @@ class MlkanbanGroup(click.Group):
             click.echo(f"mlkanban: {terminal_safe(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
         except MlkanbanError as exc:
-            click.echo(f"mlkanban: {terminal_safe(exc.worded(REMEDIES), multiline=True)}", err=True)
+            click.echo(f"mlkanban: {terminal_safe(exc.worded(remedies()), multiline=True)}",
+                       err=True)
             sys.exit(exc.exit_code)
         except BrokenPipeError:
-            sys.stderr.close()  # output piped into `head`: not an error
-            sys.exit(0)
+            pipe_closed()
         except Exception as exc:
-            from sqlalchemy.exc import SQLAlchemyError
-
-            if isinstance(exc, SQLAlchemyError):
-                original = getattr(exc, "orig", None) or exc
-                first = str(original).strip().splitlines()[0] if str(original).strip() else ""
-                click.echo(f"mlkanban: database error: {first}", err=True)
-                sys.exit(2)
-            raise
+            said = database_error(exc)
+            if said is None:
+                raise
+            click.echo(f"mlkanban: database error: {terminal_safe(said)}", err=True)
+            sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -148,7 +223,7 @@ def cli(ctx: click.Context, db: str | None, actor: str | None) -> None:
         data._open_board(app)
 
 
-for module in (tasks, people, projects, data, jira, serve, report):
+for module in (tasks, people, projects, data):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -1,4 +1,5 @@
-"""Commands that only read never import SQLModel, the ORM or Alembic: they start faster.
+"""Commands that only read never import SQLAlchemy, SQLModel, Alembic or pydantic: they
+start faster (reads are plain SQL on the driver, ``store.sql``).
 
 Each check runs in a fresh interpreter, because this test process has long imported
 all of them.
@@ -18,7 +19,7 @@ from mlkanban.store.service import Service
 from tests.conftest import NOW
 from tests.helpers import acting_as
 
-HEAVY = ("sqlmodel", "sqlalchemy.orm", "alembic")
+HEAVY = ("sqlmodel", "sqlalchemy.orm", "alembic", "sqlalchemy", "pydantic")
 
 READS = [
     ["ls"],

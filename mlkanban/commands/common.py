@@ -1,11 +1,13 @@
-"""What every command shares: the lazily built service or reader, ``--at`` and output helpers."""
+"""What every command shares: the lazily built service or reader, ``--at`` and output helpers.
+
+Every command imports this module: what only some of them use (json, shutil) is imported
+where it is used.
+"""
 
 from __future__ import annotations
 
-import json
-import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -153,14 +155,42 @@ def echo_json(data: Any) -> None:
     """JSON on stdout: indented for a person at a terminal, on one line for a pipe or a
     file (``jq`` reads both; one line is written several times faster, which shows on
     ten thousand tasks)."""
+    import json
+
     text = json.dumps(data, ensure_ascii=False, indent=2 if sys.stdout.isatty() else None)
     click.echo(json_safe(text))
+
+
+def echo_json_items(batches: Iterable[list]) -> None:
+    """A JSON array on stdout, written a batch of items at a time: the same text as
+    ``echo_json`` of the whole list, in the memory of one batch. Each batch is encoded
+    in one call (the fast C encoder) and its brackets cut off; JSON strings hold no
+    raw newline, so the cut is exact."""
+    import json
+
+    indent = 2 if sys.stdout.isatty() else None
+    opening, between, closing = ("[\n", ",\n", "\n]") if indent else ("[", ", ", "]")
+    out = sys.stdout
+    first = True
+    for batch in batches:
+        if not batch:
+            continue
+        text = json.dumps(batch, ensure_ascii=False, indent=indent)
+        inner = text[len(opening):-len(closing)]
+        if not inner.isascii() or "\x7f" in inner:  # else nothing for json_safe to escape
+            inner = json_safe(inner)
+        out.write((opening if first else between) + inner)
+        first = False
+    out.write("[]\n" if first else closing + "\n")
+    out.flush()
 
 
 def terminal_width() -> int | None:
     """The width to fit tables to, or None when output goes to a file or a pipe."""
     if not sys.stdout.isatty():
         return None
+    import shutil
+
     return shutil.get_terminal_size((100, 24)).columns
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import click
 
 from mlkanban.commands.common import (
@@ -9,6 +11,7 @@ from mlkanban.commands.common import (
     at_option,
     echo,
     echo_json,
+    echo_json_items,
     json_option,
     local_time,
     pass_app,
@@ -16,6 +19,7 @@ from mlkanban.commands.common import (
     report_change,
     terminal_width,
 )
+from mlkanban.domain.statuses import BY_VALUE as STATUSES
 from mlkanban.domain.text import plural
 
 
@@ -173,7 +177,7 @@ def split(app: AppContext, key, new_title, estimate, at) -> None:
 @pass_app
 def ls(app: AppContext, owner, project, phase, statuses, show_all, label, as_json) -> None:
     """List tasks (open ones unless --status or --all says otherwise)."""
-    from mlkanban.domain.statuses import OPEN_STATUSES, Status, parse_status
+    from mlkanban.domain.statuses import OPEN_STATUSES, parse_status
     from mlkanban.store import validate
 
     wanted = {parse_status(s) for s in statuses} if statuses else None
@@ -195,48 +199,96 @@ def ls(app: AppContext, owner, project, phase, statuses, show_all, label, as_jso
         service.require_person(filters["owner"])
     if project:
         service.require_project(filters["project"])
-    tasks = service.tasks(**filters)
-    today = service.today()
-    waiting = [t.key for t in tasks if t.status is Status.WAITING]
-    ab_tests = service.ab_tests(waiting) if waiting else {}
     if as_json:
-        payload = []
-        for task in tasks:
-            item = task.as_dict()
-            item["age"] = task.age(today, service.calendar)
-            item["over_size"] = task.over_size(today, service.calendar)
-            if task.key in ab_tests:
-                item["ab_test"] = ab_tests[task.key].progress(today)
-            payload.append(item)
-        echo_json(payload)
+        echo_json_items(task_items(service, filters))
         return
-    if not tasks:
+    rows = [_table_row(item) for batch in task_items(service, filters) for item in batch]
+    if not rows:
         echo("No tasks match.", err=True)
         return
-    rows = []
-    for task in tasks:
-        age = task.age(today, service.calendar)
-        flags = []
-        if task.over_size(today, service.calendar):
-            flags.append("OVER SIZE")
-        if task.wip_override and task.status is Status.IN_PROGRESS:
-            flags.append("WIP OVERRIDE")
-        if task.reason:
-            flags.append(task.reason)
-        if task.key in ab_tests:
-            flags.append(f"A/B {ab_tests[task.key].progress(today)}")
-        title = task.title + (f"  [{'; '.join(flags)}]" if flags else "")
-        rows.append([
-            task.key,
-            f"{task.status.marker} {task.status.label}",
-            task.phase.value,
-            task.owner or "-",
-            str(task.estimate) if task.estimate else "?",
-            f"{age}d" if age is not None else "",
-            title,
-        ])
     headers = ["KEY", "STATUS", "PHASE", "OWNER", "EST", "AGE", "TITLE"]
     echo(render_table(headers, rows, width=terminal_width()))
+
+
+def task_items(service, filters: dict) -> Iterator[list[dict]]:
+    """The tasks ``ls`` lists, as its JSON items, a batch at a time.
+
+    Each item is built straight from its row: the keys and values of
+    ``TaskView.as_dict``, then ``age``, ``over_size`` and (for a waiting task with an
+    A/B test) ``ab_test``. No view, no datetime but the ones ages need: a board of
+    100,000 tasks is listed in the memory of a batch.
+    """
+    from mlkanban.domain.rules import is_over_size
+    from mlkanban.store import queries
+    from mlkanban.store.views import LocalDays, iso_text
+
+    today = service.today()
+    working_days = service.calendar.working_days
+    local_day = LocalDays()
+    with service.read() as sql:
+        designs = queries.ab_tests(sql)
+        where, params = queries.task_filters(sql, **filters)
+        text = f"SELECT {queries.TASK_COLUMNS}{queries.TASK_FROM}{where}{queries.TASK_ORDER}"
+        label = filters.get("label")  # matched here, as ``queries.tasks`` does
+        for batch in sql.stream(text, params):
+            items = []
+            for (key, title, project, phase, owner, estimate, status, reason, wip_override,
+                 created_at, _updated_at, started_at, _status_at, done_at, _description,
+                 jira_key, labels, parent) in batch:
+                if label is not None and not queries.has_label(labels, label):
+                    continue
+                age = None
+                if started_at is not None:
+                    end = local_day(done_at) if status == "done" and done_at else today
+                    age = working_days(local_day(started_at), end)
+                item = {
+                    "key": key,
+                    "title": title,
+                    "project": project,
+                    "phase": phase,
+                    "owner": owner,
+                    "status": status,
+                    "estimate": estimate,
+                    "reason": reason,
+                    "wip_override": wip_override,
+                    "created_at": iso_text(created_at),
+                    "started_at": iso_text(started_at),
+                    "done_at": iso_text(done_at),
+                    "jira_key": jira_key,
+                    "parent": parent,
+                    "labels": labels.split() if labels else [],
+                    "age": age,
+                    "over_size": status == "in_progress" and age is not None
+                    and is_over_size(age, estimate),
+                }
+                if status == "waiting" and key in designs:
+                    item["ab_test"] = designs[key].progress(today)
+                items.append(item)
+            yield items
+
+
+def _table_row(item: dict) -> list[str]:
+    """A line of the ``ls`` table, from a task's JSON item."""
+    status = STATUSES[item["status"]]
+    flags = []
+    if item["over_size"]:
+        flags.append("OVER SIZE")
+    if item["wip_override"] and item["status"] == "in_progress":
+        flags.append("WIP OVERRIDE")
+    if item["reason"]:
+        flags.append(item["reason"])
+    if "ab_test" in item:
+        flags.append(f"A/B {item['ab_test']}")
+    age = item["age"]
+    return [
+        item["key"],
+        f"{status.marker} {status.label}",
+        item["phase"],
+        item["owner"] or "-",
+        str(item["estimate"]) if item["estimate"] else "?",
+        f"{age}d" if age is not None else "",
+        item["title"] + (f"  [{'; '.join(flags)}]" if flags else ""),
+    ]
 
 
 @click.command("show")

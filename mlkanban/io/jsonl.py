@@ -4,47 +4,67 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import IO
-
-from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Connection, select
+from datetime import datetime
+from functools import cache
+from typing import IO, TYPE_CHECKING
 
 from mlkanban.domain.errors import BadInput
-from mlkanban.io.records import (
-    AbTestRecord,
-    Bundle,
-    DeliverableRecord,
-    EventRecord,
-    Header,
-    PersonRecord,
-    ProjectRecord,
-    Record,
-    TaskRecord,
-    iso,
-)
-from mlkanban.store import queries, tables
-from mlkanban.store.schema import HEAD, REVISIONS
+from mlkanban.store import queries
+from mlkanban.store.revisions import HEAD, REVISIONS
+from mlkanban.store.sql import Sql
+from mlkanban.store.views import iso_text
+
+if TYPE_CHECKING:
+    from mlkanban.io.records import Bundle
+
+FORMAT = "mlkanban-export"
+FORMAT_VERSION = 1
+
+#: One encoder for every line (``json.dumps`` with options builds a new one per call).
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def export_records(conn: Connection, exported_at) -> Iterator[dict]:
-    """Every person, project, task and event, as plain dicts in dependency order."""
-    yield Header(schema_revision=HEAD, exported_at=exported_at).model_dump(mode="json")
-    person_table = tables.person
-    for row in conn.execute(select(person_table).order_by(person_table.c.id)):
-        yield {
-            "type": "person",
-            "handle": row.handle,
-            "name": row.name,
-            "wip_limit": row.wip_limit,
-            "active": row.active,
-            "created_at": iso(row.created_at),
-        }
-    project_table = tables.project
-    times = {
-        row.key: (row.next_number, row.created_at, row.updated_at)
-        for row in conn.execute(select(project_table))
-    }
-    for project in queries.projects(conn):
+def header(exported_at: datetime) -> dict:
+    """The first line, as ``records.Header(...).model_dump(mode="json")`` writes it
+    (pydantic writes UTC as ``Z``), without importing pydantic to export."""
+    if exported_at.tzinfo is None:
+        raise ValueError("exported_at must be an aware datetime")
+    stamp = exported_at.isoformat()
+    if stamp.endswith("+00:00"):
+        stamp = stamp[:-6] + "Z"
+    return {"type": "header", "format": FORMAT, "version": FORMAT_VERSION,
+            "schema_revision": HEAD, "exported_at": stamp}
+
+
+def export_records(sql: Sql, exported_at: datetime) -> Iterator[dict]:
+    """Every person, project, task and event, as plain dicts in dependency order.
+
+    Tasks and events are streamed a batch at a time, so a board of any size is
+    exported in the same memory.
+    """
+    yield header(exported_at)
+    for handle, name, wip_limit, active, created_at in sql.rows(
+        "SELECT handle, name, wip_limit, active, created_at FROM person ORDER BY id"
+    ):
+        yield {"type": "person", "handle": handle, "name": name, "wip_limit": wip_limit,
+               "active": bool(active), "created_at": iso_text(created_at)}
+    yield from _projects(sql)
+    yield from _tasks(sql)
+    yield from _events(sql)
+    for item in queries.deliverables(sql):
+        yield {"type": "deliverable", "project": item.project, "phase": item.phase.value,
+               "title": item.title, "link": item.link,
+               "reached_at": item.reached_at.isoformat()}
+    for test in queries.ab_tests(sql).values():
+        yield {"type": "ab_test", "task": test.task, "started_at": test.started_at.isoformat(),
+               "duration_days": test.duration_days, "traffic_share": test.traffic_share,
+               "control": test.control, "metric": test.metric}
+
+
+def _projects(sql: Sql) -> Iterator[dict]:
+    times = {key: rest for key, *rest in sql.rows(
+        "SELECT key, next_number, created_at, updated_at FROM project")}
+    for project in queries.projects(sql):
         next_number, created_at, updated_at = times[project.key]
         yield {
             "type": "project",
@@ -58,75 +78,86 @@ def export_records(conn: Connection, exported_at) -> Iterator[dict]:
             "outcome": project.outcome,
             "outcome_why": project.outcome_why,
             "next_number": next_number,
-            "created_at": iso(created_at),
-            "updated_at": iso(updated_at),
+            "created_at": iso_text(created_at),
+            "updated_at": iso_text(updated_at),
             "plan": {phase.value: weeks for phase, weeks in project.plan.items()},
             "jira_key": project.jira_key,
         }
-    task_table = tables.task
-    jira = {row.key: (row.jira_id, row.jira_parent) for row in conn.execute(
-        select(task_table.c.key, task_table.c.jira_id, task_table.c.jira_parent)
-        .where(task_table.c.jira_key.is_not(None))
-    )}
-    for task in queries.tasks(conn):
-        yield {
-            "type": "task",
-            "key": task.key,
-            "project": task.project,
-            "number": task.number,
-            "title": task.title,
-            "description": task.description,
-            "phase": task.phase.value,
-            "owner": task.owner,
-            "estimate": task.estimate,
-            "status": task.status.value,
-            "reason": task.reason,
-            "wip_override": task.wip_override,
-            "created_at": iso(task.created_at),
-            "updated_at": iso(task.updated_at),
-            "started_at": iso(task.started_at),
-            "status_at": iso(task.status_at),
-            "done_at": iso(task.done_at),
-            "jira_key": task.jira_key,
-            "jira_id": jira.get(task.key, (None, None))[0],
-            "jira_parent": jira.get(task.key, (None, None))[1],
-            "labels": " ".join(task.labels),
-        }
-    for event in queries.events(conn):
-        record = event.as_dict()
-        record.pop("id")
-        yield {"type": "event", **record}
-    for item in queries.deliverables(conn):
-        yield {
-            "type": "deliverable",
-            "project": item.project,
-            "phase": item.phase.value,
-            "title": item.title,
-            "link": item.link,
-            "reached_at": iso(item.reached_at),
-        }
-    for test in queries.ab_tests(conn).values():
-        yield {
-            "type": "ab_test",
-            "task": test.task,
-            "started_at": iso(test.started_at),
-            "duration_days": test.duration_days,
-            "traffic_share": test.traffic_share,
-            "control": test.control,
-            "metric": test.metric,
-        }
 
 
-def write_jsonl(conn: Connection, out: IO[str], exported_at) -> int:
+def _tasks(sql: Sql) -> Iterator[dict]:
+    text = (f"SELECT {queries.TASK_COLUMNS}, t.jira_id, t.jira_parent"
+            f"{queries.TASK_FROM}{queries.TASK_ORDER}")
+    for batch in sql.stream(text):
+        for (key, title, project, phase, owner, estimate, status, reason, wip_override,
+             created_at, updated_at, started_at, status_at, done_at, description, jira_key,
+             labels, _parent, jira_id, jira_parent) in batch:
+            if jira_key is None:  # Jira's ids are kept only with the Jira key they go with
+                jira_id = jira_parent = None
+            yield {
+                "type": "task",
+                "key": key,
+                "project": project,
+                "number": int(key.rsplit("-", 1)[1]),
+                "title": title,
+                "description": description,
+                "phase": phase,
+                "owner": owner,
+                "estimate": estimate,
+                "status": status,
+                "reason": reason,
+                "wip_override": wip_override,
+                "created_at": iso_text(created_at),
+                "updated_at": iso_text(updated_at),
+                "started_at": iso_text(started_at),
+                "status_at": iso_text(status_at),
+                "done_at": iso_text(done_at),
+                "jira_key": jira_key,
+                "jira_id": jira_id,
+                "jira_parent": jira_parent,
+                "labels": " ".join(labels.split()) if labels else "",
+            }
+
+
+def _events(sql: Sql) -> Iterator[dict]:
+    text = f"SELECT {queries.EVENT_COLUMNS}{queries.EVENT_FROM} ORDER BY e.at, e.id"
+    for batch in sql.stream(text):
+        for (_id, uid, at, actor, kind, project, task, person, field, old, new,
+             reason) in batch:
+            yield {"type": "event", "uid": uid, "at": iso_text(at), "actor": actor,
+                   "kind": kind, "project": project, "task": task, "person": person,
+                   "field": field, "old": old, "new": new, "reason": reason}
+
+
+def write_jsonl(sql: Sql, out: IO[str], exported_at: datetime) -> int:
+    """Write the export as it is read; returns how many records it holds."""
     count = 0
-    for record in export_records(conn, exported_at):
-        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
-        out.write("\n")
-        count += 1
-    return count
+    lines: list[str] = []
+    for record in export_records(sql, exported_at):
+        lines.append(_encode(record))
+        if len(lines) == 1_000:
+            count += _flush(out, lines)
+    return count + _flush(out, lines)
 
 
-_RECORD = TypeAdapter(Record)
+def _flush(out: IO[str], lines: list[str]) -> int:
+    written = len(lines)
+    if lines:
+        out.write("\n".join(lines) + "\n")
+        lines.clear()
+    return written
+
+
+@cache
+def _record_adapter():
+    """Validation of one line on import (pydantic is imported only to import)."""
+    from pydantic import TypeAdapter
+
+    from mlkanban.io.records import Record
+
+    return TypeAdapter(Record)
+
+
 _TYPES = ("header", "person", "project", "task", "event", "deliverable", "ab_test")
 
 
@@ -136,8 +167,21 @@ def read_jsonl(lines: IO[str], name: str = "the file") -> Bundle:
     Any problem is a one-line ``BadInput`` naming the line, so a broken file changes
     nothing.
     """
+    from pydantic import ValidationError
+
+    from mlkanban.io.records import (
+        AbTestRecord,
+        Bundle,
+        DeliverableRecord,
+        EventRecord,
+        Header,
+        PersonRecord,
+        ProjectRecord,
+        TaskRecord,
+    )
     from mlkanban.io.restore import check_record
 
+    adapter = _record_adapter()
     bundle = Bundle()
     seen_header = False
     try:
@@ -151,7 +195,7 @@ def read_jsonl(lines: IO[str], name: str = "the file") -> Bundle:
             if not isinstance(data, dict):
                 raise BadInput(f"{name}, line {number}: expected a JSON object")
             try:
-                record = _RECORD.validate_python(data)
+                record = adapter.validate_python(data)
             except ValidationError as exc:
                 raise BadInput(f"{name}, line {number}: {_explain(exc)}") from None
             try:
@@ -192,7 +236,8 @@ def _check_revision(revision: str, name: str) -> None:
     raise BadInput(f"{name}: unknown schema revision {revision[:20]!r}")
 
 
-def _explain(exc: ValidationError) -> str:
+def _explain(exc) -> str:
+    """The first of a pydantic ``ValidationError``'s complaints, on one line."""
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"] if part not in _TYPES)
     kind = error["loc"][0] if error["loc"] else "record"

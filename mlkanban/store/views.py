@@ -3,12 +3,79 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.rules import is_over_size
 from mlkanban.domain.statuses import Status
 from mlkanban.domain.workdays import WorkCalendar
+from mlkanban.store.sql import moment
+
+
+def iso_text(value: object) -> str | None:
+    """``moment(value).isoformat()`` of a stored timestamp (None stays None).
+
+    SQLite's text (``2026-11-20 09:30:00.000000``, naive UTC) is cut into shape without
+    building a datetime: a long export or ``ls --all --json`` holds hundreds of
+    thousands of them. Anything else (PostgreSQL's datetimes, text in another form)
+    goes through ``moment``.
+    """
+    if value is None:
+        return None
+    if type(value) is str and len(value) == 26 and value[10] == " " and value[19] == ".":
+        if value.endswith("000000"):  # isoformat leaves out zero microseconds
+            return f"{value[:10]}T{value[11:19]}+00:00"
+        return f"{value[:10]}T{value[11:]}+00:00"
+    return moment(value).isoformat()
+
+
+#: The last instant of an hour, from its first.
+_HOUR_END = timedelta(minutes=59, seconds=59, microseconds=999_999)
+_HOUR = timedelta(hours=1)
+
+
+class LocalDays:
+    """The local calendar day of stored timestamps (``moment(value).astimezone().date()``),
+    for ages counted over thousands of rows.
+
+    Asking the system for the local time costs microseconds a row; the offset from UTC
+    is learnt once per UTC hour instead, and used for every timestamp in that hour when
+    it is the same at both ends of the hour (an hour that holds a change of clocks is
+    asked about timestamp by timestamp). Where the offset is whole hours, as it mostly
+    is, the whole UTC hour falls on one local day, which is kept too.
+    """
+
+    def __init__(self) -> None:
+        self._offsets: dict[object, timedelta | None] = {}
+        self._days: dict[str, date] = {}
+
+    def __call__(self, value: object) -> date:
+        if type(value) is str and len(value) >= 19 and value[10] == " " and value[13] == ":":
+            day = self._days.get(value[:13])
+            if day is not None:
+                return day
+            naive = datetime.fromisoformat(value)  # naive UTC, as SQLite holds it
+            hour: object = value[:13]
+        else:
+            naive = moment(value).replace(tzinfo=None)
+            hour = naive.replace(minute=0, second=0, microsecond=0)
+        offset = self._offsets.get(hour, False)
+        if offset is False:
+            offset = self._offsets[hour] = self._offset(naive)
+        if offset is None:
+            return naive.replace(tzinfo=UTC).astimezone().date()
+        day = (naive + offset).date()
+        if type(hour) is str and not offset % _HOUR:
+            self._days[hour] = day
+        return day
+
+    @staticmethod
+    def _offset(naive: datetime) -> timedelta | None:
+        """The UTC offset all through the hour ``naive`` is in, or None if it changes."""
+        start = naive.replace(minute=0, second=0, microsecond=0, tzinfo=UTC)
+        first = start.astimezone().utcoffset()
+        last = (start + _HOUR_END).astimezone().utcoffset()
+        return first if first == last else None
 
 
 @dataclass(frozen=True)
