@@ -297,10 +297,16 @@ def _table_row(item: dict) -> list[str]:
 @pass_app
 def show(app: AppContext, key, as_json) -> None:
     """Show a task with its full history, oldest first."""
+    from mlkanban.store import queries
+
     service = app.reader
     task = service.task(key)
-    history = service.history(task.key)
-    subtasks = [t.key for t in service.tasks(parent=task.key)]
+    with service.read() as sql:  # the rest in one read
+        history = queries.events(sql, task_key=task.key)
+        # Sub-tasks name their parent by its Jira key: a task without one has none, and
+        # the search for them (a scan of every task) is spared.
+        subtasks = [t.key for t in queries.tasks(sql, parent=task.key)] if task.jira_key else []
+        design = queries.ab_tests(sql, [task.key]).get(task.key)
     today = service.today()
     if as_json:
         item = task.as_dict()
@@ -334,7 +340,6 @@ def show(app: AppContext, key, as_json) -> None:
         lines.append(f"  sub-tasks {', '.join(subtasks)}")
     if task.labels:
         lines.append(f"  labels    {' '.join('#' + label for label in task.labels)}")
-    design = service.ab_tests([task.key]).get(task.key)
     if design is not None:
         lines.append(
             f"  A/B test  {design.progress(today)}: {design.traffic_share:g}% of traffic from "
