@@ -207,7 +207,7 @@ def ls(app: AppContext, owner, project, phase, statuses, show_all, label, as_jso
         echo("No tasks match.", err=True)
         return
     headers = ["KEY", "STATUS", "PHASE", "OWNER", "EST", "AGE", "TITLE"]
-    echo(render_table(headers, rows, width=terminal_width()))
+    click.echo(render_table(headers, rows, width=terminal_width()))  # its cells made safe
 
 
 def task_items(service, filters: dict) -> Iterator[list[dict]]:
