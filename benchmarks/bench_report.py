@@ -37,12 +37,13 @@ def in_process(db: Path, runs: int) -> dict[str, list[float]]:
     gc.disable()  # as the command does
     samples: dict[str, list[float]] = {"load": [], "compute": [], "render": []}
     for _ in range(runs):
+        calendar = WorkCalendar()
         t0 = time.perf_counter()
-        with database.read() as sql:
+        with database.read() as sql:  # as ``weekly_report`` does it
             data = load_history(sql, until=period.as_of(datetime.now(UTC)),
-                                since=period.start_moment())
+                                since=period.start_moment(), calendar=calendar)
         t1 = time.perf_counter()
-        report = build_report(data, period, now=datetime.now(UTC), calendar=WorkCalendar())
+        report = build_report(data, period, now=datetime.now(UTC), calendar=calendar)
         t2 = time.perf_counter()
         render_markdown(report)
         t3 = time.perf_counter()

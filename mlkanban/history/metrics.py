@@ -162,7 +162,7 @@ def phase_timeline(
     a holiday does not break a bar in two. With ``since``, stretches over before it are
     left out (a stretch running into it from earlier starts at least as early as it).
     """
-    cutoff = _cutoff(days, since)
+    cutoff = cutoff_day(days, since)
     pieces: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for work in works:
         for phase, first, last in work.pieces:
@@ -188,24 +188,64 @@ def project_work(works: Iterable[TaskWork], days: DayCounter,
     return ProjectWork(phase_days(works), first_days(works), phase_timeline(works, days, since))
 
 
+@dataclass(slots=True)
+class LogFold:
+    """Work logs folded so far (see ``logged_project_work``): per (project, phase value),
+    [working days, first day]; and the pieces, as date ordinals, that may still show on
+    the timeline (ending on or after a cutoff)."""
+
+    sums: dict[str, dict[str, list[int]]] = field(default_factory=lambda: defaultdict(dict))
+    pieces: dict[tuple[str, str], list[tuple[int, int]]] = field(
+        default_factory=lambda: defaultdict(list))
+
+
 def logged_project_work(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: int,
-                        days: DayCounter, since: date | None = None) -> ProjectWork:
+                        days: DayCounter, since: date | None = None, *,
+                        folded: LogFold | None = None) -> ProjectWork:
     """``project_work`` from the tasks' work logs, given as ``(project, log)``, up to
-    ``moment`` (``work_log.micros``).
+    ``moment`` (``work_log.micros``); ``folded``: more logs, folded already (with the
+    same calendar, and a cutoff no later than ``since``'s).
 
     A year of logs goes through this loop, so it keeps no ``TaskWork`` per task and no
     date per piece, and inlines ``_piece_days`` for the common case (one UTC offset, days
     inside the counter's range); a test holds it equal to ``project_work``.
     """
+    cutoff = cutoff_day(days, since)
+    fold = fold_logs(logs, moment, days, cutoff)
+    if folded is not None:
+        for project, mine in folded.sums.items():
+            into = fold.sums[project]
+            for value, (count, first) in mine.items():
+                known = into.get(value)
+                if known is None:
+                    into[value] = [count, first]
+                else:
+                    known[0] += count
+                    known[1] = min(known[1], first)
+        for key, spans in folded.pieces.items():
+            fold.pieces[key].extend(span for span in spans if span[1] >= cutoff)
+    as_date = days.date
+    sums = fold.sums
+    return ProjectWork(
+        {project: {_PHASE[value]: n for value, (n, _) in mine.items()}
+         for project, mine in sums.items()},
+        {project: {_PHASE[value]: as_date(first) for value, (_, first) in mine.items()}
+         for project, mine in sums.items()},
+        _merged(fold.pieces, days),
+    )
+
+
+def fold_logs(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: int, days: DayCounter,
+              cutoff: int, fold: LogFold | None = None) -> LogFold:
+    """Add the logs' working days per phase to ``fold`` (a new one by default), keeping
+    the pieces that end on or after ``cutoff`` (a date ordinal)."""
+    fold = fold or LogFold()
     ordinal, between = days.ordinal, days.between_ordinals
     fixed = days.fixed_offset()
     offset, low, high = fixed if fixed is not None else (0, 0, -1)
     first_ordinal, upto = days.first_ordinal, days.upto
     size = len(upto)
-    cutoff = _cutoff(days, since)
-    sums: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    """Per project and phase: [working days, first day]."""
-    pieces: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    sums, pieces = fold.sums, fold.pieces
     clip = work_log.clip
     for project, log in logs:
         if not log:
@@ -241,17 +281,10 @@ def logged_project_work(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: 
                     known[1] = first
             if last >= cutoff:
                 pieces[(project, value)].append((first, last))
-    as_date = days.date
-    return ProjectWork(
-        {project: {_PHASE[value]: n for value, (n, _) in mine.items()}
-         for project, mine in sums.items()},
-        {project: {_PHASE[value]: as_date(first) for value, (_, first) in mine.items()}
-         for project, mine in sums.items()},
-        _merged(pieces, days),
-    )
+    return fold
 
 
-def _cutoff(days: DayCounter, since: date | None) -> int:
+def cutoff_day(days: DayCounter, since: date | None) -> int:
     """The last working day before ``since`` (a date ordinal): a stretch ending earlier
     cannot merge with anything from ``since`` on. Without ``since``, none is cut."""
     if since is None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from mlkanban.domain.clock import as_utc
+from mlkanban.domain.workdays import WorkCalendar
+from mlkanban.history import report_rest
 from mlkanban.history.as_of import LATER_KINDS, RECORD_KINDS
 from mlkanban.history.metrics import local_day
 from mlkanban.history.report_rest import Rest, load_rest
@@ -19,7 +21,7 @@ from mlkanban.store.views import AbTestView, EventView, PersonView, ProjectView,
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
-CHART_WEEKS = 12
+CHART_WEEKS = report_rest.CHART_WEEKS
 """How many weeks the throughput and flow charts cover at most, ending with the report's
 week; they start no earlier than the week of the first event."""
 
@@ -80,14 +82,16 @@ def history_start(since: datetime, until: datetime) -> datetime:
 
 
 def load_history(sql: Sql, *, until: datetime | None = None,
-                 since: datetime | None = None) -> HistoryData:
+                 since: datetime | None = None,
+                 calendar: WorkCalendar | None = None) -> HistoryData:
     """All events; or, for a report of ``since``..``until``, only what it folds.
 
     The second way reads what the report's window needs: the tasks open now or closed
     since its charts begin, with their status changes from then on, owner, phase and
     estimate changes after ``until`` (to walk the task rows back to that moment), and the
     period's own events. Tasks closed before the charts begin and untouched since are
-    the same at every moment the report shows: they are only counted (``Rest``).
+    the same at every moment the report shows: they are only counted (``Rest``), and
+    with the report's ``calendar`` their work logs are folded as they are read.
     """
     if until is None:
         return HistoryData(
@@ -123,6 +127,7 @@ def load_history(sql: Sql, *, until: datetime | None = None,
         events = sorted([e for e in events if e.task not in whole]
                         + history_reads.as_events(earlier, keys, project_keys),
                         key=lambda e: e.at)
+    first_event = history_reads.first_event_at(sql)
     return HistoryData(
         tasks=tasks,
         events=events,
@@ -132,14 +137,15 @@ def load_history(sql: Sql, *, until: datetime | None = None,
         projects=queries.projects(sql),
         last_events=history_reads.last_event_per_project(sql, until),
         window=window,
-        first_event=history_reads.first_event_at(sql),
+        first_event=first_event,
         ab_tests=queries.ab_tests(sql),
         later=history_reads.events_between(
             sql, until + timedelta(microseconds=1), _FAR_FUTURE, LATER_KINDS),
         records=history_reads.events_between(sql, _EPOCH, _FAR_FUTURE, RECORD_KINDS,
                                              rare=True),
         created=history_reads.creation_moments(sql),
-        rest=load_rest(sql, rows, events, start, until),
+        rest=load_rest(sql, rows, events, start, until, calendar=calendar,
+                       first_event=first_event),
     )
 
 

@@ -13,14 +13,21 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mlkanban.domain.statuses import Status
+from mlkanban.domain.work_log import micros
+from mlkanban.domain.workdays import WorkCalendar
+from mlkanban.history import metrics
+from mlkanban.history.day_counter import DayCounter, local_day
 from mlkanban.store import history_reads
 from mlkanban.store.history_reads import TaskRow
 from mlkanban.store.sql import Sql, moment
 
 _STATUS_KINDS = ("started", "status_changed")
+_MARGIN = timedelta(days=7)
+#: How many weeks the charts cover (``report_load.CHART_WEEKS``, which imports this).
+CHART_WEEKS = 12
 
 
 @dataclass
@@ -38,15 +45,21 @@ class Rest:
     """Per project whose replayed tasks saw no status change in the window: when the last
     of its counted tasks was closed, and those closed then (number, key, phase)."""
     logs: Sequence[tuple[str, Sequence[Sequence]]] = ()
-    """(project, work log) of those that were ever in progress."""
+    """(project, work log) of those that were ever in progress; or, with ``calendar``,
+    none: ``work`` holds them folded."""
+    work: metrics.LogFold | None = None
+    calendar: WorkCalendar | None = None
+    """The calendar ``work`` counted working days with."""
 
 
 def load_rest(sql: Sql, replayed: Mapping[int, TaskRow], events: Iterable,
-              cut: datetime, until: datetime) -> Rest:
+              cut: datetime, until: datetime, *, calendar: WorkCalendar | None = None,
+              first_event: datetime | None = None) -> Rest:
     """Counts of the tasks closed before ``cut`` that are not in ``replayed`` (by id).
 
     The database counts every task closed before ``cut``; the replayed ones among them
     (closed before it too, but changed since or named by the period) are taken off.
+    With a ``calendar``, their work logs are folded into working days as they are read.
     """
     counts = Counter({(owner, project, phase, status): n for owner, project, phase, status, n
                       in history_reads.closed_counts(sql, cut)})
@@ -70,10 +83,25 @@ def load_rest(sql: Sql, replayed: Mapping[int, TaskRow], events: Iterable,
         found = history_reads.latest_closed(sql, project, cut, skip)
         if found is not None:
             latest[project] = found
-    logs = [(project, log) for task_id, project, log in history_reads.closed_work_logs(sql, cut)
-            if task_id not in replayed]
-    return Rest(dict(statuses), dict(done), {owner for owner, _, _, _ in counts if owner},
-                projects, latest, logs)
+    rest = Rest(dict(statuses), dict(done), {owner for owner, _, _, _ in counts if owner},
+                projects, latest)
+    batches = history_reads.closed_work_logs(sql, cut)
+    if calendar is None:
+        rest.logs = [(project, log) for batch in batches for task_id, project, log in batch
+                     if task_id not in replayed]
+        return rest
+    # Folded as they are read, with the report's calendar: a year of logs is never held.
+    local = local_day(until)
+    chart_start = local - timedelta(days=local.weekday(), weeks=CHART_WEEKS - 1)
+    days = DayCounter(calendar, min(local_day(first_event or cut), chart_start) - _MARGIN,
+                      local + _MARGIN)
+    cutoff = metrics.cutoff_day(days, chart_start)
+    moment, fold = micros(until), metrics.LogFold()
+    for batch in batches:
+        metrics.fold_logs(((project, log) for task_id, project, log in batch
+                           if task_id not in replayed), moment, days, cutoff, fold)
+    rest.work, rest.calendar = fold, calendar
+    return rest
 
 
 def _closed_before(row: TaskRow, cut: datetime) -> bool:

@@ -90,9 +90,11 @@ def build_report(
     else:
         timelines = build_timelines(data.tasks, data.events, since=data.since,
                                     whole=data.whole)
+        if rest.work is not None and rest.calendar is not calendar:
+            raise ValueError("the history was loaded for another calendar")
         logs = [(t.project, t.work_log) for t in data.tasks]
         work = metrics.logged_project_work(chain(logs, rest.logs), micros(as_of), days,
-                                           chart_weeks[0])
+                                           chart_weeks[0], folded=rest.work)
     states = board_at(timelines, as_of)
     day_of = days.day
     window = (metrics.in_window(data.events, start_at, as_of) if data.window is None
@@ -343,7 +345,8 @@ def _phase_value(text: str | None) -> str:
 def weekly_report(sql: Sql, period: Period, *, now: datetime,
                   calendar: WorkCalendar) -> WeeklyReport:
     """Load and build in one call: what the command line and the review screen use."""
-    data = load_history(sql, until=period.as_of(now), since=period.start_moment())
+    data = load_history(sql, until=period.as_of(now), since=period.start_moment(),
+                        calendar=calendar)
     return build_report(data, period, now=now, calendar=calendar)
 
 

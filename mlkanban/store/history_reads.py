@@ -7,7 +7,7 @@ and use the time index for everything that concerns only a window of days.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -15,7 +15,7 @@ from mlkanban.domain import phases, statuses, work_log
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
 from mlkanban.store.queries import EVENT_COLUMNS, EVENT_FROM, event_view
-from mlkanban.store.sql import Sql, moment
+from mlkanban.store.sql import BATCH, Sql, moment
 from mlkanban.store.views import EventView
 
 
@@ -96,17 +96,30 @@ def project_ids(sql: Sql) -> dict[int, str]:
 
 def as_events(rows: list[EventRow], task_keys: Mapping[int, str],
               project_keys: Mapping[int, str]) -> list[LeanEvent]:
-    """Event rows with their task and project keys."""
+    """Event rows with their task and project keys; ``rows`` is emptied as it goes (a
+    batch at a time, so that the rows and the events are not all held at once). Kinds
+    and values repeat (a status is one of five): each is kept once, not once per event."""
+    events: list[LeanEvent] = []
+    seen: dict = {}
+    while rows:
+        events += _as_events(rows[:BATCH], task_keys, project_keys, seen)
+        del rows[:BATCH]
+    return events
+
+
+def _as_events(rows: list[EventRow], task_keys: Mapping[int, str],
+               project_keys: Mapping[int, str], seen: dict) -> list[LeanEvent]:
     parse = datetime.fromisoformat
-    keys, projects = task_keys.get, project_keys.get
+    keys, projects, once = task_keys.get, project_keys.get, seen.setdefault
     if rows and all(isinstance(row[0], str) and len(row[0]) == 26 for row in (rows[0], rows[-1])):
         try:  # SQLite's naive UTC text, as written: parse it as UTC directly
-            return [LeanEvent(parse(at + "+00:00"), kind, projects(project_id), keys(task_id),
-                              old, new, reason)
+            return [LeanEvent(parse(at + "+00:00"), once(kind, kind), projects(project_id),
+                              keys(task_id), once(old, old), once(new, new), reason)
                     for at, kind, project_id, task_id, old, new, reason in rows]
         except ValueError:
             pass
-    return [LeanEvent(moment(at), kind, projects(project_id), keys(task_id), old, new, reason)
+    return [LeanEvent(moment(at), once(kind, kind), projects(project_id), keys(task_id),
+                      once(old, old), once(new, new), reason)
             for at, kind, project_id, task_id, old, new, reason in rows]
 
 
@@ -192,24 +205,29 @@ _CHUNK = 500
 
 
 def _task_rows(sql: Sql, where: str, params: Sequence) -> list[TaskRow]:
+    """Tasks as ``TaskRow``s, converted a batch at a time (rows and their logs' text
+    are let go as they are read)."""
     projects = project_ids(sql)
     owners = dict(sql.rows("SELECT id, handle FROM person"))
-    rows = sql.rows(_TASK_COLUMNS + where, params)
-    logged = [i for i, row in enumerate(rows) if row[13] != "[]"]
-    logs: list[Sequence[Sequence]] = [()] * len(rows)
-    for i, log in zip(logged, work_log.loads_many([rows[i][13] for i in logged]), strict=True):
-        logs[i] = log
     owner, phase_of, status_of = owners.get, phases.BY_VALUE, statuses.BY_VALUE
-    return [
-        TaskRow(task_id, LeanTask(key, title, projects[project_id], phase_of[phase],
-                                  owner(owner_id), estimate, status_of[status], reason,
-                                  wip_override, moment(created_at),
-                                  None if started_at is None else moment(started_at),
-                                  moment(status_at), log), done_at)
-        for (task_id, key, title, project_id, phase, owner_id, estimate, status, reason,
-             wip_override, created_at, started_at, status_at, _, done_at), log
-        in zip(rows, logs, strict=True)
-    ]
+    found: list[TaskRow] = []
+    for rows in sql.stream(_TASK_COLUMNS + where, params):
+        logged = [i for i, row in enumerate(rows) if row[13] != "[]"]
+        logs: list[Sequence[Sequence]] = [()] * len(rows)
+        for i, log in zip(logged, work_log.loads_many([rows[i][13] for i in logged]),
+                          strict=True):
+            logs[i] = log
+        found += [
+            TaskRow(task_id, LeanTask(key, title, projects[project_id], phase_of[phase],
+                                      owner(owner_id), estimate, status_of[status], reason,
+                                      wip_override, moment(created_at),
+                                      None if started_at is None else moment(started_at),
+                                      moment(status_at), log), done_at)
+            for (task_id, key, title, project_id, phase, owner_id, estimate, status, reason,
+                 wip_override, created_at, started_at, status_at, _, done_at), log
+            in zip(rows, logs, strict=True)
+        ]
+    return found
 
 
 def closed_counts(sql: Sql, cut: datetime) -> list[tuple[str | None, str, str, str, int]]:
@@ -229,19 +247,20 @@ def closed_counts(sql: Sql, cut: datetime) -> list[tuple[str | None, str, str, s
             for owner_id, project_id, phase, status, count in rows]
 
 
-def closed_work_logs(sql: Sql, cut: datetime) -> list[tuple[int, str, Sequence[Sequence]]]:
-    """(id, project, work log) of the tasks ``window_tasks`` leaves out that were ever in
-    progress."""
-    rows = sql.rows(
-        "SELECT id, project_id, work_log FROM task WHERE status = 'done' AND done_at < ?"
-        " AND work_log <> '[]'", (sql.bind(cut),))
-    rows += sql.rows(
-        "SELECT id, project_id, work_log FROM task WHERE status = 'dropped' AND status_at < ?"
-        " AND work_log <> '[]'", (sql.bind(cut),))
+def closed_work_logs(sql: Sql, cut: datetime
+                     ) -> Iterator[list[tuple[int, str, Sequence[Sequence]]]]:
+    """(id, project, work log) of the tasks ``closed_counts`` counts that were ever in
+    progress, in batches (a year of logs is parsed a batch at a time). Most tasks are:
+    the table is read as it lies (``status || ''`` keeps the status index out, which
+    would visit the same rows in a random order)."""
     keys = project_ids(sql)
-    logs = work_log.loads_many([row[2] for row in rows])
-    return [(task_id, keys[project_id], log)
-            for (task_id, project_id, _), log in zip(rows, logs, strict=True)]
+    for rows in sql.stream(
+            "SELECT id, project_id, work_log FROM task WHERE work_log <> '[]'"
+            " AND ((status || '' = 'done' AND done_at < ?)"
+            " OR (status || '' = 'dropped' AND status_at < ?))", (sql.bind(cut), sql.bind(cut))):
+        logs = work_log.loads_many([row[2] for row in rows])
+        yield [(task_id, keys[project_id], log)
+               for (task_id, project_id, _), log in zip(rows, logs, strict=True)]
 
 
 def latest_closed(sql: Sql, project: str, cut: datetime,
