@@ -19,6 +19,7 @@ from mlkanban.domain.statuses import Status
 from mlkanban.store import queries
 from mlkanban.store.engine import make_engine
 from mlkanban.store.service import Service
+from mlkanban.store.sql import open_database
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "synthetic.py"
@@ -167,9 +168,5 @@ def test_same_seed_gives_the_same_database(tmp_path, built):
     load_synthetic().build_large_database(
         again, tasks=200, events=2000, open_tasks=40, people=6, projects=5, days=90, now=NOW
     )
-    engine = make_engine(str(again))
-    try:
-        with engine.connect() as conn:
-            assert queries.events(conn) == events
-    finally:
-        engine.dispose()
+    with open_database(str(again), create=False).read() as sql:
+        assert queries.events(sql) == events
