@@ -12,17 +12,16 @@ And where Taskwarrior 2.6 is installed (``apt-get install taskwarrior``; it is n
 dependency of mlkanban, and without ``task`` on the PATH its case is skipped with a
 note), ``task list`` on a Taskwarrior store of the same tasks, for the issue's goal:
 ``mlkanban ls`` at most as slow as ``task list`` (the "× task list" column). The store
-is built once per board, beside it in the cache, by ``task
-import``: each task with its title as description, its project, its phase as a tag,
-pending when open and completed when done or dropped (its ``end``), started when in
-progress. ``task`` runs with ``TASKRC`` and ``TASKDATA`` inside the store only (no user
-config or data is read or touched), and settings chosen to be fair and stable: no
-colour, no hooks, no recurrence, no confirmation, no "news" nag, only column labels
-printed, and an unlimited width (``defaultwidth=0``), so it prints one line per task as
-``mlkanban ls`` does (output goes to /dev/null, so no pager either). Garbage collection
-stays on, its default: the import leaves nothing to collect, so a run reads only the
-pending tasks and writes nothing (with ``gc=off`` Taskwarrior reads every task and is
-slower).
+is built once per board, beside it in the cache, by ``task import``: each task with its
+title as description, its project, its phase as a tag, pending when open and completed
+when done or dropped (its ``end``), started when in progress. ``task`` runs with
+``TASKRC`` and ``TASKDATA`` inside the store only (no user config or data is read or
+touched), and settings chosen to be fair and stable: no colour, no hooks, no recurrence,
+no confirmation, no "news" nag, only column labels printed, and an unlimited width
+(``defaultwidth=0``), so it prints one line per task as ``mlkanban ls`` does (output
+goes to /dev/null, so no pager either). Garbage collection stays on, its default: the
+import leaves nothing to collect, so a run reads only the pending tasks and writes
+nothing (with ``gc=off`` Taskwarrior reads every task and is slower).
 
     python benchmarks/bench_cli.py [--sizes 1k 10k 100k] [--rounds 7] [--quick]
 """
