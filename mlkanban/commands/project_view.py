@@ -5,16 +5,38 @@ from __future__ import annotations
 from collections import Counter
 
 from mlkanban.commands.common import local_time
+from mlkanban.domain import phases as phase_values
+from mlkanban.domain import statuses as status_values
 from mlkanban.domain.phases import PHASES
-from mlkanban.domain.statuses import Status
+from mlkanban.domain.statuses import OPEN_STATUSES, Status
+
+_OF_PROJECT = " JOIN project p ON {}.project_id = p.id WHERE p.key = ?"
 
 
 def project_record(service, key: str) -> dict:
-    """Everything a lead wants to know about one project, JSON-ready."""
+    """Everything a lead wants to know about one project, JSON-ready.
+
+    Counted and picked in SQL, not from every task and event of the project as views:
+    a big project holds thousands of tasks and tens of thousands of events.
+    """
+    from mlkanban.store import queries
+    from mlkanban.store.sql import moment
+    from mlkanban.store.views import iso_text
+
     project = service.require_project(key)
-    tasks = service.tasks(project=project.key)
-    events = service.project_events(project.key)
-    counts = Counter((t.phase, t.status) for t in tasks)
+    with service.read() as sql:
+        counts = Counter({
+            (phase_values.BY_VALUE[phase], status_values.BY_VALUE[status]): count
+            for phase, status, count in sql.rows(
+                "SELECT t.phase, t.status, count(*) FROM task t" + _OF_PROJECT.format("t")
+                + " GROUP BY t.phase, t.status", (project.key,))
+        })
+        # the one started last is where the project is now (the first such, in key order)
+        running = sql.rows("SELECT t.phase, t.status_at FROM task t" + _OF_PROJECT.format("t")
+                           + " AND t.status = 'in_progress' ORDER BY t.number", (project.key,))
+        pivots = sql.rows("SELECT e.at, e.actor, e.new FROM event e" + _OF_PROJECT.format("e")
+                          + " AND e.kind = 'pivot' ORDER BY e.at, e.id", (project.key,))
+        deliverables = queries.deliverables(sql, project.key)
     phases = []
     for phase in PHASES:
         phases.append({
@@ -26,11 +48,7 @@ def project_record(service, key: str) -> dict:
             ),
             "done": counts[(phase, Status.DONE)],
         })
-    open_tasks = [t for t in tasks if t.status.is_open]
-    current = max(
-        (t for t in open_tasks if t.status is Status.IN_PROGRESS),
-        key=lambda t: t.status_at, default=None,
-    )
+    current = max(running, key=lambda row: moment(row[1]), default=None)
     return {
         "key": project.key,
         "name": project.name,
@@ -42,19 +60,18 @@ def project_record(service, key: str) -> dict:
         "outcome": project.outcome,
         "outcome_why": project.outcome_why,
         "jira_key": project.jira_key,
-        "current_phase": current.phase.value if current else None,
+        "current_phase": current[0] if current else None,
         "phases": phases,
         "deliverables": [
             {"phase": d.phase.value, "title": d.title, "link": d.link,
              "reached_at": d.reached_at.isoformat()}
-            for d in service.deliverables(project.key)
+            for d in deliverables
         ],
-        "pivots": [
-            {"at": e.at.isoformat(), "actor": e.actor, "text": e.new}
-            for e in events if e.kind == "pivot"
-        ],
-        "tasks": {"total": len(tasks), "open": len(open_tasks),
-                  "done": sum(1 for t in tasks if t.status is Status.DONE)},
+        "pivots": [{"at": iso_text(at), "actor": actor, "text": text}
+                   for at, actor, text in pivots],
+        "tasks": {"total": sum(counts.values()),
+                  "open": sum(n for (_, status), n in counts.items() if status in OPEN_STATUSES),
+                  "done": sum(n for (_, status), n in counts.items() if status is Status.DONE)},
     }
 
 
