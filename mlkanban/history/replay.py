@@ -20,6 +20,7 @@ from mlkanban.domain.statuses import Status
 from mlkanban.store.views import EventView, TaskView
 
 _TODO = Status.TODO.value
+_IN_PROGRESS = Status.IN_PROGRESS.value
 _UNKNOWN = "\x00unknown"
 """The value of a first span until the first change of that kind reveals it."""
 
@@ -103,7 +104,7 @@ def build_timelines(
                 start = event.at if event.kind == "created" else min(view.created_at, event.at)
                 line = lines[key] = TaskTimeline(
                     key, view.project, view.title, start,
-                    [Span(Status.TODO.value, start)], [Span(_UNKNOWN, start)],
+                    [Span(_TODO, start)], [Span(_UNKNOWN, start)],
                     [Span(_UNKNOWN, start)], [Span(_UNKNOWN, start)],
                 )
         kind = event.kind
@@ -135,7 +136,7 @@ def build_timelines(
     for key, line in lines.items():
         view = views[key]
         for spans, current in (
-            (line.phases, view.phase.value),
+            (line.phases, view.phase._value_),
             (line.owners, view.owner),
             (line.estimates, None if view.estimate is None else str(view.estimate)),
         ):
@@ -156,11 +157,11 @@ def _static_timeline(view: TaskView) -> TaskTimeline:
         statuses = [Span(_TODO, created)]
     else:
         statuses = [Span(_TODO, created, view.status_at),
-                    Span(status.value, view.status_at, None, view.reason)]
+                    Span(status._value_, view.status_at, None, view.reason)]
     estimate = view.estimate
     return TaskTimeline(
         view.key, view.project, view.title, created, statuses,
-        [Span(view.phase.value, created)], [Span(view.owner, created)],
+        [Span(view.phase._value_, created)], [Span(view.owner, created)],
         [Span(None if estimate is None else str(estimate), created)],
         _view_override(view), view.started_at,
     )
@@ -201,7 +202,7 @@ def first_start(line: TaskTimeline, moment: datetime | None = None) -> datetime 
     for span in line.statuses:
         if moment is not None and span.start > moment:
             return None
-        if span.value == Status.IN_PROGRESS.value:
+        if span.value == _IN_PROGRESS:
             return span.start
     return None
 

@@ -8,11 +8,12 @@ moment (``history.as_of``), so that a past week is told as it was. The model its
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 from itertools import chain
 
 from mlkanban.domain.phases import PHASES, Phase
-from mlkanban.domain.statuses import Status
+from mlkanban.domain.statuses import OPEN_STATUSES, Status
 from mlkanban.domain.work_log import micros
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.history import metrics
@@ -271,9 +272,10 @@ def _project_sections(projects, states, work: metrics.ProjectWork, window, done,
         mine = by_project.get(project.key, [])
         spent = per_project_days.get(project.key, {})
         phases = []
+        counts = Counter((s.phase, s.status) for s in mine)
         for phase in PHASES:
-            open_count = sum(1 for s in mine if s.phase is phase and s.status.is_open)
-            done_count = (sum(1 for s in mine if s.phase is phase and s.status is Status.DONE)
+            open_count = sum(counts[(phase, status)] for status in OPEN_STATUSES)
+            done_count = (counts[(phase, Status.DONE)]
                           + rest.done.get((project.key, phase.value), 0))
             planned = project.plan.get(phase)
             actual = spent.get(phase, 0)
