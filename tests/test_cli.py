@@ -213,3 +213,19 @@ def test_the_size_limit_names_the_split_command(week, cli):
         "task so progress shows every week (mlkanban split KEY TITLE --estimate N)\n"
     )
     assert cli("split", "CHURN-1", "Label audit", "--estimate", "3").exit_code == 0
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("postgresql+psycopg://team:s3cret@db.example.com:5432/board",
+     "postgresql+psycopg://team:***@db.example.com:5432/board"),
+    ("postgresql://team:p@ss/w:rd@db.example.com/board", "postgresql://team:***@db.example.com/board"),
+    ("postgresql://:s3cret@db.example.com/board", "postgresql://:***@db.example.com/board"),
+    ("postgresql://team@db.example.com/board", "postgresql://team@db.example.com/board"),
+    ("postgresql://db.example.com/board?x=a:b@c", "postgresql://db.example.com/board?x=a:b@c"),
+    ("board.db", "board.db"),
+])
+def test_a_database_url_is_shown_without_its_password(url, shown):
+    """Masked up to the last ``@``: a password holding one leaks nothing."""
+    from mlkanban.commands.data import shown_database
+
+    assert shown_database(url) == shown

@@ -129,15 +129,14 @@ def info(app: AppContext) -> None:
 
 
 def shown_database(db: str) -> str:
-    """The database for people to read: a URL's password is never printed."""
+    """The database for people to read: a URL's password is never printed. Everything
+    from the password to the last ``@`` is masked (a password may hold an ``@``), with
+    no URL parser to import for it."""
     if "://" not in db:
         return db
-    from sqlalchemy.engine import make_url
+    import re
 
-    try:
-        return make_url(db).render_as_string(hide_password=True)
-    except Exception:
-        return db.split("://", 1)[0] + "://…"
+    return re.sub(r"(://[^/@:]*:).*@", r"\1***@", db, count=1)
 
 
 def _open_board(app: AppContext) -> None:
