@@ -102,3 +102,18 @@ def test_the_probe_sees_a_write_load_the_orm(board_db, tmp_path):
     assert seen[0][1:] == [0, []]
     assert seen[1][1] == 0
     assert "sqlmodel" in seen[1][2] and "sqlalchemy.orm" in seen[1][2]
+
+
+def test_on_postgresql_too(pg_url, clock, tmp_path):
+    """On a server, reads go through psycopg alone; ``info`` shows the URL unparsed."""
+    from mlkanban.store.engine import make_engine
+
+    team = Service(make_engine(pg_url), actor="alice", clock=clock)
+    team.add_person("alice")
+    team.add_project("CHURN", "Churn prediction")
+    team.add_task("CHURN", "Baseline", Phase.MODELING, owner="alice", estimate=3)
+    team.engine.dispose()
+    stdout, seen = _run(READS, pg_url, tmp_path)
+    assert [(args, code, loaded) for args, code, loaded in seen] == [
+        (args, 0, []) for args in READS]
+    assert "Baseline" in stdout and "postgresql+psycopg://postgres@" in stdout
