@@ -93,13 +93,15 @@ def load_rest(sql: Sql, replayed: Mapping[int, TaskRow], events: Iterable,
     # Folded as they are read, with the report's calendar: a year of logs is never held.
     local = local_day(until)
     chart_start = local - timedelta(days=local.weekday(), weeks=CHART_WEEKS - 1)
-    days = DayCounter(calendar, min(local_day(first_event or cut), chart_start) - _MARGIN,
-                      local + _MARGIN)
+    # From no later than the report's own first day, so that the cutoff (the last
+    # working day before the charts) is found no later than the report finds it.
+    first = min(local_day(first_event or cut), chart_start, local_day(cut))
+    days = DayCounter(calendar, first - _MARGIN, local + _MARGIN)
     cutoff = metrics.cutoff_day(days, chart_start)
-    moment, fold = micros(until), metrics.LogFold()
+    end, fold = micros(until), metrics.LogFold()
     for batch in batches:
         metrics.fold_logs(((project, log) for task_id, project, log in batch
-                           if task_id not in replayed), moment, days, cutoff, fold)
+                           if task_id not in replayed), end, days, cutoff, fold)
     rest.work, rest.calendar = fold, calendar
     return rest
 

@@ -1,8 +1,10 @@
 """Lean reads for reports over long histories: only the rows a report folds, as tuples.
 
-A year of history is about 100,000 events; building a view object per event costs more
-than the query. These reads return plain named tuples, read through the driver's cursor,
-and use the time index for everything that concerns only a window of days.
+A year of history is about a million events; building a view object per event costs
+more than the query. These reads return plain named tuples, read through the driver's
+cursor: events of the charts' window by the time index, the tasks open or closed in it
+(``window_tasks``), and for the tasks closed before it only counts and work logs
+(``closed_counts``, ``closed_work_logs``), which ``history.report_rest`` folds.
 """
 
 from __future__ import annotations
@@ -65,12 +67,6 @@ def event_rows(
             where = f"at >= ? AND {where}"
             params = (sql.bind(min(since, after)), *params)
     return _event_rows(sql, where, params)
-
-
-def lean_events(sql: Sql, kinds: Sequence[str], **options) -> list[LeanEvent]:
-    """``event_rows``, named through every task's key."""
-    task_keys, project_keys = dict(sql.rows("SELECT id, key FROM task")), project_ids(sql)
-    return as_events(event_rows(sql, kinds, **options), task_keys, project_keys)
 
 
 def events_of_tasks(sql: Sql, ids: Iterable[int], kinds: Sequence[str]) -> list[EventRow]:
