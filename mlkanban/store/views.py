@@ -80,6 +80,9 @@ class LocalDays:
 
 @dataclass(frozen=True)
 class PersonView:
+    """A person with a swimlane. (Every view has a docstring: without one, dataclass
+    builds it from the signature, which costs the read commands' start.)"""
+
     handle: str
     name: str
     wip_limit: int
@@ -92,6 +95,8 @@ class PersonView:
 
 @dataclass(frozen=True)
 class ProjectView:
+    """A project (epic), with its plan in weeks per phase."""
+
     key: str
     name: str
     status: str
@@ -107,6 +112,8 @@ class ProjectView:
 
 @dataclass(frozen=True)
 class TaskView:
+    """A task as every front end shows it."""
+
     key: str
     title: str
     project: str
@@ -167,6 +174,8 @@ class TaskView:
 
 @dataclass(frozen=True)
 class EventView:
+    """One entry of the history (``as_dict`` is also its exported form, less the id)."""
+
     id: int
     uid: str
     at: datetime
@@ -199,6 +208,8 @@ class EventView:
 
 @dataclass(frozen=True)
 class DeliverableView:
+    """A phase's deliverable, reached and shared."""
+
     project: str
     phase: Phase
     title: str
