@@ -229,3 +229,18 @@ def test_a_database_url_is_shown_without_its_password(url, shown):
     from mlkanban.commands.data import shown_database
 
     assert shown_database(url) == shown
+
+
+def test_lazy_commands_are_all_named():
+    """A command module imported only when used names all its commands in LAZY_COMMANDS,
+    so that ``--help`` lists them all, in the order the modules give them."""
+    import importlib
+
+    from mlkanban.cli import LAZY_COMMANDS, cli
+
+    for module_name in set(LAZY_COMMANDS.values()):
+        module = importlib.import_module(f"mlkanban.commands.{module_name}")
+        assert {c.name: module_name for c in module.COMMANDS}.items() <= LAZY_COMMANDS.items()
+    names = cli.list_commands(None)
+    assert names[-len(LAZY_COMMANDS):] == list(LAZY_COMMANDS)
+    assert sorted(names) == sorted(cli.commands) and len(names) == len(set(names))
