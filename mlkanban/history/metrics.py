@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -191,12 +191,12 @@ def project_work(works: Iterable[TaskWork], days: DayCounter,
 @dataclass(slots=True)
 class LogFold:
     """Work logs folded so far (see ``logged_project_work``): per (project, phase value),
-    [working days, first day]; and the pieces, as date ordinals, that may still show on
-    the timeline (ending on or after a cutoff)."""
+    [working days, first day]; and the pieces' first and last days (date ordinals, each
+    pair once) that may still show on the timeline (ending on or after a cutoff)."""
 
     sums: dict[str, dict[str, list[int]]] = field(default_factory=lambda: defaultdict(dict))
-    pieces: dict[tuple[str, str], list[tuple[int, int]]] = field(
-        default_factory=lambda: defaultdict(list))
+    pieces: dict[tuple[str, str], set[tuple[int, int]]] = field(
+        default_factory=lambda: defaultdict(set))
 
 
 def logged_project_work(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: int,
@@ -223,7 +223,7 @@ def logged_project_work(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: 
                     known[0] += count
                     known[1] = min(known[1], first)
         for key, spans in folded.pieces.items():
-            fold.pieces[key].extend(span for span in spans if span[1] >= cutoff)
+            fold.pieces[key].update(span for span in spans if span[1] >= cutoff)
     as_date = days.date
     sums = fold.sums
     return ProjectWork(
@@ -280,7 +280,7 @@ def fold_logs(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: int, days:
                 if first < known[1]:
                     known[1] = first
             if last >= cutoff:
-                pieces[(project, value)].append((first, last))
+                pieces[(project, value)].add((first, last))
     return fold
 
 
@@ -295,7 +295,7 @@ def cutoff_day(days: DayCounter, since: date | None) -> int:
     return cutoff.toordinal()
 
 
-def _merged(pieces: dict[tuple[str, str], list[tuple[int, int]]],
+def _merged(pieces: Mapping[tuple[str, str], Collection[tuple[int, int]]],
             days: DayCounter) -> dict[str, list[tuple[Phase, date, date]]]:
     """Stretches per (project, phase), as date ordinals, merged where no working day
     separates them: each project's bars in order."""
@@ -304,7 +304,7 @@ def _merged(pieces: dict[tuple[str, str], list[tuple[int, int]]],
     for (project, value), spans in pieces.items():
         phase = _PHASE[value]
         bars = result[project]
-        spans.sort()
+        spans = sorted(spans)
         cur_start, cur_end = spans[0]
         for first, last in spans[1:]:
             if first <= cur_end or between(cur_end + 1, first - 1) == 0:

@@ -13,7 +13,7 @@ from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.history import report_rest
 from mlkanban.history.as_of import LATER_KINDS, RECORD_KINDS
 from mlkanban.history.metrics import local_day
-from mlkanban.history.report_rest import Rest, load_rest
+from mlkanban.history.report_rest import LogFolder, Rest, load_rest
 from mlkanban.store import history_reads, queries
 from mlkanban.store.history_reads import LeanTask
 from mlkanban.store.sql import Sql
@@ -44,7 +44,8 @@ class HistoryData:
 
     tasks: list[TaskView] | list[LeanTask]
     """Views; or, with ``since``, ``LeanTask``s carrying their work logs, since ``events``
-    then do not go back far enough to replay the time in progress."""
+    then do not go back far enough to replay the time in progress (or carrying none,
+    when ``rest.work`` holds them folded)."""
     events: list[EventView]
     people: list[PersonView]
     projects: list[ProjectView]
@@ -90,8 +91,9 @@ def load_history(sql: Sql, *, until: datetime | None = None,
     since its charts begin, with their status changes from then on, owner, phase and
     estimate changes after ``until`` (to walk the task rows back to that moment), and the
     period's own events. Tasks closed before the charts begin and untouched since are
-    the same at every moment the report shows: they are only counted (``Rest``), and
-    with the report's ``calendar`` their work logs are folded as they are read.
+    the same at every moment the report shows: they are only counted (``Rest``). With
+    the report's ``calendar``, every work log is folded as it is read (``Rest.work``):
+    the tasks then carry none.
     """
     if until is None:
         return HistoryData(
@@ -105,7 +107,11 @@ def load_history(sql: Sql, *, until: datetime | None = None,
     since = since or _EPOCH
     start = history_start(since, until)
     project_keys = history_reads.project_ids(sql)
-    rows = {row.id: row for row in history_reads.window_tasks(sql, start)}
+    first_event = history_reads.first_event_at(sql)
+    # With the report's calendar, work logs are folded as they are read, not held.
+    folder = LogFolder(calendar, until, start, first_event) if calendar is not None else None
+    fold = folder.add if folder is not None else None
+    rows = {row.id: row for row in history_reads.window_tasks(sql, start, fold=fold)}
     # Statuses over the charts' weeks; the other values only as they were at ``until``,
     # walked back from the rows by the changes made after it.
     event_rows = history_reads.event_rows(sql, _WINDOW_TASK_KINDS, since=start,
@@ -116,7 +122,7 @@ def load_history(sql: Sql, *, until: datetime | None = None,
     named = {e.task for e in window if e.task} - {row.task.key for row in rows.values()}
     missing = {row[3] for row in event_rows} - rows.keys()
     missing.update(history_reads.task_ids(sql, named))
-    rows.update((row.id, row) for row in history_reads.tasks_by_id(sql, missing))
+    rows.update((row.id, row) for row in history_reads.tasks_by_id(sql, missing, fold=fold))
     keys = {task_id: row.task.key for task_id, row in rows.items()}
     tasks = [row.task for row in rows.values()]
     events = history_reads.as_events(event_rows, keys, project_keys)
@@ -127,7 +133,6 @@ def load_history(sql: Sql, *, until: datetime | None = None,
         events = sorted([e for e in events if e.task not in whole]
                         + history_reads.as_events(earlier, keys, project_keys),
                         key=lambda e: e.at)
-    first_event = history_reads.first_event_at(sql)
     return HistoryData(
         tasks=tasks,
         events=events,
@@ -144,8 +149,7 @@ def load_history(sql: Sql, *, until: datetime | None = None,
         records=history_reads.events_between(sql, _EPOCH, _FAR_FUTURE, RECORD_KINDS,
                                              rare=True),
         created=history_reads.creation_moments(sql),
-        rest=load_rest(sql, rows, events, start, until, calendar=calendar,
-                       first_event=first_event),
+        rest=load_rest(sql, rows, events, start, until, folder=folder),
     )
 
 

@@ -45,21 +45,42 @@ class Rest:
     """Per project whose replayed tasks saw no status change in the window: when the last
     of its counted tasks was closed, and those closed then (number, key, phase)."""
     logs: Sequence[tuple[str, Sequence[Sequence]]] = ()
-    """(project, work log) of those that were ever in progress; or, with ``calendar``,
-    none: ``work`` holds them folded."""
+    """(project, work log) of those that were ever in progress; or none, when ``work``
+    holds them folded."""
     work: metrics.LogFold | None = None
+    """With a ``LogFolder``: these logs, and those of the replayed tasks, folded."""
     calendar: WorkCalendar | None = None
     """The calendar ``work`` counted working days with."""
 
 
+class LogFolder:
+    """Work logs folded into working days per project and phase as they are read, with
+    the report's calendar, up to its moment: a year of logs is never held."""
+
+    def __init__(self, calendar: WorkCalendar, until: datetime, cut: datetime,
+                 first_event: datetime | None) -> None:
+        local = local_day(until)
+        chart_start = local - timedelta(days=local.weekday(), weeks=CHART_WEEKS - 1)
+        # From no later than the report's own first day, so that the cutoff (the last
+        # working day before the charts) is found no later than the report finds it.
+        first = min(local_day(first_event or cut), chart_start, local_day(cut))
+        self.calendar = calendar
+        self.days = DayCounter(calendar, first - _MARGIN, local + _MARGIN)
+        self.cutoff = metrics.cutoff_day(self.days, chart_start)
+        self.end = micros(until)
+        self.fold = metrics.LogFold()
+
+    def add(self, logs: Iterable[tuple[str, Sequence[Sequence]]]) -> None:
+        metrics.fold_logs(logs, self.end, self.days, self.cutoff, self.fold)
+
+
 def load_rest(sql: Sql, replayed: Mapping[int, TaskRow], events: Iterable,
-              cut: datetime, until: datetime, *, calendar: WorkCalendar | None = None,
-              first_event: datetime | None = None) -> Rest:
+              cut: datetime, until: datetime, *, folder: LogFolder | None = None) -> Rest:
     """Counts of the tasks closed before ``cut`` that are not in ``replayed`` (by id).
 
     The database counts every task closed before ``cut``; the replayed ones among them
     (closed before it too, but changed since or named by the period) are taken off.
-    With a ``calendar``, their work logs are folded into working days as they are read.
+    With a ``folder``, their work logs are folded as they are read.
     """
     counts = Counter({(owner, project, phase, status): n for owner, project, phase, status, n
                       in history_reads.closed_counts(sql, cut)})
@@ -85,24 +106,14 @@ def load_rest(sql: Sql, replayed: Mapping[int, TaskRow], events: Iterable,
             latest[project] = found
     rest = Rest(dict(statuses), dict(done), {owner for owner, _, _, _ in counts if owner},
                 projects, latest)
-    batches = history_reads.closed_work_logs(sql, cut)
-    if calendar is None:
-        rest.logs = [(project, log) for batch in batches for task_id, project, log in batch
-                     if task_id not in replayed]
-        return rest
-    # Folded as they are read, with the report's calendar: a year of logs is never held.
-    local = local_day(until)
-    chart_start = local - timedelta(days=local.weekday(), weeks=CHART_WEEKS - 1)
-    # From no later than the report's own first day, so that the cutoff (the last
-    # working day before the charts) is found no later than the report finds it.
-    first = min(local_day(first_event or cut), chart_start, local_day(cut))
-    days = DayCounter(calendar, first - _MARGIN, local + _MARGIN)
-    cutoff = metrics.cutoff_day(days, chart_start)
-    end, fold = micros(until), metrics.LogFold()
-    for batch in batches:
-        metrics.fold_logs(((project, log) for task_id, project, log in batch
-                           if task_id not in replayed), end, days, cutoff, fold)
-    rest.work, rest.calendar = fold, calendar
+    logs = ([(project, log) for task_id, project, log in batch if task_id not in replayed]
+            for batch in history_reads.closed_work_logs(sql, cut))
+    if folder is None:
+        rest.logs = [pair for batch in logs for pair in batch]
+    else:
+        for batch in logs:
+            folder.add(batch)
+        rest.work, rest.calendar = folder.fold, folder.calendar
     return rest
 
 

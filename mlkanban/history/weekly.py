@@ -93,7 +93,7 @@ def build_report(
                                     whole=data.whole)
         if rest.work is not None and rest.calendar is not calendar:
             raise ValueError("the history was loaded for another calendar")
-        logs = [(t.project, t.work_log) for t in data.tasks]
+        logs = ((t.project, t.work_log) for t in data.tasks if t.work_log)
         work = metrics.logged_project_work(chain(logs, rest.logs), micros(as_of), days,
                                            chart_weeks[0], folded=rest.work)
     states = board_at(timelines, as_of)

@@ -9,7 +9,7 @@ cursor: events of the charts' window by the time index, the tasks open or closed
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -162,28 +162,30 @@ def lean_tasks(sql: Sql) -> list[LeanTask]:
     return [row.task for row in _task_rows(sql, "", ())]
 
 
-def window_tasks(sql: Sql, cut: datetime) -> list[TaskRow]:
+def window_tasks(sql: Sql, cut: datetime, *, fold: LogSink | None = None) -> list[TaskRow]:
     """The tasks a report replays from ``cut`` on: the open ones, and those closed since
     (or done at no known moment). The rest are only counted (``closed_counts``).
 
     Each part has its own index: open ones by status, done ones by ``ix_task_done``
-    (which holds when, so only the rows wanted are visited)."""
+    (which holds when, so only the rows wanted are visited). With ``fold``, the work
+    logs go to it, a batch of (project, log) at a time, instead of into the tasks."""
     return _task_rows(
         sql,
         f" WHERE status IN {_kinds(OPEN)}"
         f" UNION ALL {_TASK_COLUMNS} WHERE id IN (SELECT id FROM task WHERE status = 'done'"
         " AND (done_at >= ? OR done_at IS NULL))"
         f" UNION ALL {_TASK_COLUMNS} WHERE status = 'dropped' AND status_at >= ?",
-        (sql.bind(cut), sql.bind(cut)))
+        (sql.bind(cut), sql.bind(cut)), fold)
 
 
-def tasks_by_id(sql: Sql, ids: Iterable[int]) -> list[TaskRow]:
-    """A few tasks, by the primary key."""
+def tasks_by_id(sql: Sql, ids: Iterable[int], *, fold: LogSink | None = None) -> list[TaskRow]:
+    """A few tasks, by the primary key (``fold``: as ``window_tasks``)."""
     ids = sorted(set(ids))
     found: list[TaskRow] = []
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
-        found += _task_rows(sql, f" WHERE id IN ({sql.placeholders(len(chunk))})", chunk)
+        found += _task_rows(sql, f" WHERE id IN ({sql.placeholders(len(chunk))})", chunk,
+                            fold)
     return found
 
 
@@ -200,7 +202,12 @@ def task_ids(sql: Sql, keys: Iterable[str]) -> list[int]:
 _CHUNK = 500
 
 
-def _task_rows(sql: Sql, where: str, params: Sequence) -> list[TaskRow]:
+LogSink = Callable[[list[tuple[str, Sequence[Sequence]]]], object]
+"""Where work logs go as they are read: a batch of (project, log) at a time."""
+
+
+def _task_rows(sql: Sql, where: str, params: Sequence,
+               fold: LogSink | None = None) -> list[TaskRow]:
     """Tasks as ``TaskRow``s, converted a batch at a time (rows and their logs' text
     are let go as they are read)."""
     projects = project_ids(sql)
@@ -213,6 +220,9 @@ def _task_rows(sql: Sql, where: str, params: Sequence) -> list[TaskRow]:
         for i, log in zip(logged, work_log.loads_many([rows[i][13] for i in logged]),
                           strict=True):
             logs[i] = log
+        if fold is not None:
+            fold([(projects[rows[i][3]], logs[i]) for i in logged])
+            logs = [()] * len(rows)
         found += [
             TaskRow(task_id, LeanTask(key, title, projects[project_id], phase_of[phase],
                                       owner(owner_id), estimate, status_of[status], reason,
