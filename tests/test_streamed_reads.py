@@ -15,6 +15,7 @@ import pytest
 from mlkanban.commands.common import echo_json, echo_json_items, render_table
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
+from mlkanban.io.csv_export import cell_time, timestamp
 from mlkanban.store import sql as sql_module
 from mlkanban.store.reader import Reader
 from mlkanban.store.sql import moment, open_database
@@ -203,12 +204,17 @@ def test_stored_times_read_as_their_moments(engine, board):
 
 SAMPLES = ["2026-11-20 09:30:00.000000", "2026-11-20 09:30:00.123400",
            "2026-11-20 23:59:59.999999", "2026-03-29 00:59:59.000001", "1970-01-01 00:00:00.000000",
-           "2026-11-20 09:30:00", "2026-11-20T09:30:00.5", "2026-11-20 09:30:00+02:00"]
+           "2026-11-20 09:30:00", "2026-11-20T09:30:00.5", "2026-11-20 09:30:00+02:00",
+           "2026-11-20 09:30:00.123+02", "2026-11-20 23:30:00.000000-05:00"]
 
 
+@pytest.mark.parametrize("zone", ["Asia/Kathmandu"], indirect=True)
 @pytest.mark.parametrize("value", SAMPLES)
-def test_iso_text_is_the_isoformat_of_the_moment(value):
+def test_iso_text_is_the_isoformat_of_the_moment(value, zone):
+    """Text in another form than SQLite's own (an offset, fewer digits) is read in full."""
     assert iso_text(value) == moment(value).isoformat()
+    assert LocalDays()(value) == moment(value).astimezone().date()
+    assert cell_time(value) == timestamp(moment(value))
     aware = moment(value)
     assert iso_text(aware) == aware.isoformat()
     assert iso_text(aware.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")) \

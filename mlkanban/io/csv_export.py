@@ -21,6 +21,7 @@ from typing import IO
 
 from mlkanban.store import queries
 from mlkanban.store.sql import Sql, moment
+from mlkanban.store.views import canonical
 
 #: Columns, documented in the README (per event kind): when, who, what kind, which
 #: task/project/person, which field changed from what to what, and why.
@@ -52,7 +53,7 @@ def neutralise(value: object) -> object:
 def cell_time(value: object) -> str:
     """``timestamp`` of a stored timestamp; SQLite's naive UTC text is cut into shape
     without building a datetime (a long history holds a million of them)."""
-    if type(value) is str and len(value) == 26 and value[10] == " " and value[19] == ".":
+    if canonical(value):
         return f"{value[:10]}T{value[11:19]}Z"
     return timestamp(moment(value))
 

@@ -12,6 +12,13 @@ from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store.sql import moment
 
 
+def canonical(value: object) -> bool:
+    """Whether ``value`` is a timestamp as SQLite holds it (naive UTC text, with six
+    digits of microseconds): what the fast paths below may cut up."""
+    return (type(value) is str and len(value) == 26 and value[10] == " "
+            and value[19] == "." and value[20:].isdigit())
+
+
 def iso_text(value: object) -> str | None:
     """``moment(value).isoformat()`` of a stored timestamp (None stays None).
 
@@ -22,7 +29,7 @@ def iso_text(value: object) -> str | None:
     """
     if value is None:
         return None
-    if type(value) is str and len(value) == 26 and value[10] == " " and value[19] == ".":
+    if canonical(value):
         if value.endswith("000000"):  # isoformat leaves out zero microseconds
             return f"{value[:10]}T{value[11:19]}+00:00"
         return f"{value[:10]}T{value[11:]}+00:00"
@@ -50,7 +57,7 @@ class LocalDays:
         self._days: dict[str, date] = {}
 
     def __call__(self, value: object) -> date:
-        if type(value) is str and len(value) >= 19 and value[10] == " " and value[13] == ":":
+        if canonical(value):
             day = self._days.get(value[:13])
             if day is not None:
                 return day
