@@ -221,10 +221,24 @@ def open_database(db: str, *, create: bool = True) -> Database:
             raise BadInput("an in-memory database holds no board to read")
         return _sqlite(Path(rest[1:]), db, create)
     if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
+        _check_url(db)
         return Database(f"postgresql://{rest}", "postgresql")
     from mlkanban.store.engine import make_engine
 
     return EngineDatabase(make_engine(db, create=create))
+
+
+def _check_url(db: str) -> None:
+    """A URL that cannot name a server (a port that is no number) is bad input, said
+    with its password masked."""
+    from urllib.parse import urlsplit
+
+    try:
+        urlsplit(db).port  # noqa: B018  (parsing it is the check)
+    except ValueError:
+        from mlkanban.store.engine import hide_password
+
+        raise BadInput(f"not a valid database URL: {hide_password(db)}") from None
 
 
 def _sqlite(path: Path, db: str, create: bool) -> Database:
