@@ -12,9 +12,10 @@ subtract its spawn time), ``checks`` (seconds spent searching frames before it, 
 subtracted), ``rss_paint`` and ``rss_peak`` (KiB: peak resident memory at the first
 paint, and after the work started by it has finished).
 
-``--keys N`` then opens the filter (``/``) and types one character N times, clearing it
-each time, and adds ``filter_ms``: for each keystroke, milliseconds from the key event
-to the end of the first frame in which the widget ``#board`` has been drawn again.
+``--keys N`` then opens the filter (``/``) and types N letters, word after word
+(``FILTER_WORDS``, the filter cleared between words), and adds ``filter_ms``: for each
+keystroke, milliseconds from the key event to the end of the first frame in which the
+widget ``#board`` has been drawn again.
 """
 
 from __future__ import annotations
@@ -39,8 +40,14 @@ def _peak_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+#: Filters typed one letter at a time: each keystroke is timed. The first letter of a
+#: word searches every card; the next ones narrow it down.
+FILTER_WORDS = ("model", "data", "@alice", "risk", "train", "label")
+
+
 async def _filter_keys(pilot, keys: int, frames: list[float]) -> list[float]:
-    """Type one character into the filter ``keys`` times, clearing it after each."""
+    """Type ``keys`` letters into the filter, word after word (``FILTER_WORDS``), and
+    clear the filter between words; milliseconds per letter."""
     from textual import events
 
     app = pilot.app
@@ -57,13 +64,18 @@ async def _filter_keys(pilot, keys: int, frames: list[float]) -> list[float]:
     type(board).render_lines = counted
     await pilot.press("slash")
     await pilot.pause(0.3)
+    letters = [(word, i) for word in FILTER_WORDS for i in range(len(word))][:keys]
     timings = []
-    for index in range(keys):
-        letter = "mdtl"[index % 4]
-        await pilot.pause(0.2)  # start from a quiet board
+    for word, index in letters:
+        if index == 0:
+            await pilot.press("ctrl+u")  # clear the filter: a new word
+            await pilot.pause(0.3)
+        await pilot.pause(0.1)  # a typist's pace, the board quiet
+        letter = word[index]
         frames.clear()
         drawn.clear()
-        event = events.Key(letter, letter)  # straight to the driver, as a terminal's key
+        name = letter if letter.isalnum() else {"@": "at"}.get(letter, letter)
+        event = events.Key(name, letter)  # straight to the driver, as a terminal's key
         event.set_sender(app)
         started = time.perf_counter()
         app._driver.send_message(event)
@@ -73,8 +85,6 @@ async def _filter_keys(pilot, keys: int, frames: list[float]) -> list[float]:
                 raise SystemExit("the board was never drawn again after a filter keystroke")
         done = next(f for f in frames if f >= drawn[0])
         timings.append((done - started) * 1000)
-        await pilot.press("backspace")
-        await pilot.pause(0.3)
     type(board).render_lines = render_lines
     return timings
 

@@ -140,9 +140,30 @@ def shown_database(db: str) -> str:
 
 
 def _open_board(app: AppContext) -> None:
+    """The board paints from a reader (no SQLAlchemy to import); the service that
+    writes is built after the first paint, in the background."""
+    from mlkanban.domain.workdays import WorkCalendar
+    from mlkanban.store.reader import Reader
+    from mlkanban.store.sql import open_database
+    from mlkanban.tui.workspace import Workspace
+
+    db, actor = app.db, app.actor
+    # Creates the file of a new board and migrates an old one, as the service would.
+    reader = Reader(open_database(db), clock=app.clock,
+                    calendar=WorkCalendar(app.settings.holidays))
+
+    def open_service():
+        from mlkanban.store.engine import make_engine
+        from mlkanban.store.service import Service
+
+        return Service(make_engine(db), actor=actor, clock=reader.clock,
+                       calendar=reader.calendar, migrate=False)
+
+    workspace = Workspace(reader, actor=actor, open_service=open_service)
+    workspace.start_reading()  # the database works while Textual is imported
     from mlkanban.tui.app import run_board
 
-    run_board(app.service, app.settings)
+    run_board(workspace, app.settings)
 
 
 COMMANDS = [export, import_, demo, info]

@@ -8,6 +8,7 @@ the filter never touches the database.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,12 +16,14 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 
+from mlkanban.domain import phases, statuses
 from mlkanban.domain.phases import PHASES
 from mlkanban.domain.statuses import Status
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store import queries
-from mlkanban.store.sql import Sql
-from mlkanban.store.views import AbTestView, PersonView, ProjectView, TaskView
+from mlkanban.store.board_cards import Card, make_card, row_card  # noqa: F401 (re-exported)
+from mlkanban.store.sql import Sql, moment
+from mlkanban.store.views import PersonView, ProjectView
 
 #: Done cards stay on the board this long; older ones fold into a count per cell.
 RECENT_DONE = timedelta(days=7)
@@ -35,6 +38,15 @@ STATUS_ORDER = {
 
 BOARD_STATUSES = (Status.TODO, Status.IN_PROGRESS, Status.WAITING, Status.DONE)
 
+#: The board's tasks: every open one, and those done since a moment, found on the
+#: covering index ``ix_task_done`` (the rows of older done tasks are never visited).
+BOARD_TASKS = (
+    f"SELECT {queries.TASK_COLUMNS}{queries.TASK_FROM}"
+    " WHERE t.status IN ('todo', 'in_progress', 'waiting')"
+    f" UNION ALL SELECT {queries.TASK_COLUMNS}{queries.TASK_FROM}"
+    " WHERE t.id IN (SELECT id FROM task WHERE status = 'done' AND done_at >= ?)"
+)
+
 
 class LaneMode(StrEnum):
     PERSON = "person"
@@ -44,25 +56,6 @@ class LaneMode(StrEnum):
 class ColumnMode(StrEnum):
     PHASE = "phase"
     STATUS = "status"
-
-
-@dataclass(frozen=True)
-class Card:
-    """A task as the board shows it, with its age and size flag worked out once."""
-
-    task: TaskView
-    age: int | None
-    over_size: bool
-    haystack: str = field(repr=False, compare=False, default="")
-    ab_test: str | None = None
-    """"day N of M" while the task waits on its A/B test."""
-
-    @property
-    def key(self) -> str:
-        return self.task.key
-
-    def matches(self, terms: Iterable[str]) -> bool:
-        return all(term in self.haystack for term in terms)
 
 
 @dataclass(frozen=True)
@@ -77,6 +70,15 @@ class Snapshot:
     """(owner, project, phase, count) of done tasks older than ``RECENT_DONE``."""
     today: date
     event_id: int
+    _placed: dict[tuple, Placed] = field(default_factory=dict, compare=False, repr=False)
+
+    def placed(self, lanes: LaneMode, columns: ColumnMode, me: str | None) -> Placed:
+        """The cards in their cells for this arrangement, worked out once."""
+        key = (lanes, columns, me)
+        found = self._placed.get(key)
+        if found is None:
+            found = self._placed[key] = Placed(self, lanes, columns, me)
+        return found
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,30 @@ class Lane:
 @dataclass(frozen=True)
 class Cell:
     cards: tuple[Card, ...] = ()
+    """In the order of ``STATUS_ORDER``: done cards last."""
     folded: int = 0
+
+    @property
+    def done(self) -> int:
+        """How many of its cards are done (they come last: counted from the end)."""
+        count = 0
+        for card in reversed(self.cards):
+            if card.status is not Status.DONE:
+                break
+            count += 1
+        return count
+
+    def tally(self) -> Counter[Status]:
+        """Its cards by status, counted by runs (the cards are ordered by status)."""
+        tally: Counter[Status] = Counter()
+        cards, start = self.cards, 0
+        while start < len(cards):
+            status = cards[start].status
+            end = bisect_right(cards, STATUS_ORDER[status], lo=start,
+                               key=lambda card: STATUS_ORDER[card.status])
+            tally[status] += end - start
+            start = end
+        return tally
 
 
 EMPTY_CELL = Cell()
@@ -142,7 +167,7 @@ class Grid:
         """Open (not done) cards per column, for the column headers."""
         counts = [0] * len(self.columns)
         for (_, column), cell in self.cells.items():
-            counts[column] += sum(1 for c in cell.cards if c.task.status is not Status.DONE)
+            counts[column] += len(cell.cards) - cell.done
         return counts
 
     @property
@@ -155,45 +180,36 @@ def read_board(conn: Sql, *, now: datetime, calendar: WorkCalendar) -> Snapshot:
     event_id = queries.latest_event_id(conn)  # first: a change after it triggers a reload
     today = now.astimezone().date()
     since = now - RECENT_DONE
-    tasks = queries.tasks(conn, statuses=BOARD_STATUSES, done_since=since)
-    waiting = [task.key for task in tasks if task.status is Status.WAITING]
-    ab_tests = queries.ab_tests(conn, waiting) if waiting else {}
-    cards = sorted(
-        (make_card(task, today, calendar, ab_tests.get(task.key)) for task in tasks),
-        key=_card_order,
-    )
+    rows = conn.rows(BOARD_TASKS, (conn.bind(since),))
+    by_phase, by_status = phases.BY_VALUE, statuses.BY_VALUE
+    ordered = []
+    for row in rows:
+        card = row_card(row, today, calendar, by_phase, by_status)
+        done_at = row[13]  # queries.TASK_COLUMNS
+        done_first = (-moment(done_at).timestamp()
+                      if done_at is not None and card.status is Status.DONE else 0)
+        number = int(card.key.rsplit("-", 1)[1])
+        ordered.append(((STATUS_ORDER[card.status], done_first, card.project, number), card))
+    ordered.sort(key=_first)
+    cards = tuple(card for _, card in ordered)
+    waiting = [card.key for card in cards if card.status is Status.WAITING]
+    if waiting:
+        ab_tests = queries.ab_tests(conn, waiting)
+        for card in cards:
+            if card.key in ab_tests:
+                card.ab_test = ab_tests[card.key].progress(today)
     return Snapshot(
         people=tuple(queries.people(conn)),
         projects=tuple(queries.projects(conn)),
-        cards=tuple(cards),
+        cards=cards,
         folded=tuple(queries.done_counts_before(conn, since)),
         today=today,
         event_id=event_id,
     )
 
 
-def make_card(
-    task: TaskView, today: date, calendar: WorkCalendar, ab_test: AbTestView | None = None
-) -> Card:
-    age = task.age(today, calendar)
-    haystack = " ".join(
-        part
-        for part in (
-            task.key,
-            task.title,
-            f"@{task.owner}" if task.owner else "@unassigned",
-            task.phase.value,
-            task.phase.title,
-            task.status.label,
-            task.reason or "",
-            task.wip_override or "",
-            task.jira_key or "",
-            " ".join(f"#{label}" for label in task.labels),  # the filter's #label
-        )
-        if part
-    ).lower()
-    progress = ab_test.progress(today) if ab_test is not None else None
-    return Card(task, age, task.over_size(today, calendar), haystack, progress)
+def _first(pair: tuple) -> tuple:
+    return pair[0]
 
 
 def filter_terms(text: str) -> tuple[str, ...]:
@@ -211,50 +227,92 @@ def arrange(
     """Place every card in its lane and column; fold old done cards into counts.
 
     ``me`` (the acting person) gets the first lane: a scientist's own work comes first.
+    A filter keeps the matching cards and the lanes that hold some.
     """
+    whole = snapshot.placed(lanes, columns, me)
     terms = filter_terms(filter_text)
-    if lanes is LaneMode.PERSON:
-        lane_list = _person_lanes(snapshot)
-        lane_list.sort(key=lambda lane: lane.owner != me or me is None)
-    else:
-        lane_list = _project_lanes(snapshot)
-    column_list = _columns(columns)
-    lane_index = {lane.key: i for i, lane in enumerate(lane_list)}
-    column_index = {column.key: i for i, column in enumerate(column_list)}
-
-    placed: dict[tuple[int, int], list[Card]] = {}
-    for card in snapshot.cards:
-        if terms and not card.matches(terms):
-            continue
-        lane = lane_index[_lane_key(card.task.owner, card.task.project, lanes)]
-        column = column_index[_column_key(card.task.phase.value, card.task.status, columns)]
-        placed.setdefault((lane, column), []).append(card)
-
-    folded: Counter[tuple[int, int]] = Counter()
     if not terms:
+        return Grid(whole.lanes, whole.columns, whole.cells, lanes, columns, False)
+    found = whole.matching(terms)
+    shown = sorted({lane for lane, _ in found})
+    renumber = {old: new for new, old in enumerate(shown)}
+    cells = {(renumber[lane], column): Cell(cards) for (lane, column), cards in found.items()}
+    return Grid(tuple(whole.lanes[i] for i in shown), whole.columns, cells, lanes, columns,
+                True)
+
+
+class Placed:
+    """Every card of a snapshot in its cell, for one arrangement; and what each filter
+    typed so far left in each cell. A filter that narrows an earlier one (``churn`` after
+    ``chu``) searches only the cards the earlier one left, so each keystroke costs less
+    than the last."""
+
+    KEPT = 32
+    """Filters remembered per arrangement (the words typed, one keystroke at a time)."""
+
+    def __init__(self, snapshot: Snapshot, mode: LaneMode, column_mode: ColumnMode,
+                 me: str | None) -> None:
+        if mode is LaneMode.PERSON:
+            lane_list = _person_lanes(snapshot)
+            lane_list.sort(key=lambda lane: lane.owner != me or me is None)
+        else:
+            lane_list = _project_lanes(snapshot)
+        column_list = _columns(column_mode)
+        lane_index = {lane.key: i for i, lane in enumerate(lane_list)}
+        column_index = {column.key: i for i, column in enumerate(column_list)}
+
+        placed: dict[tuple[int, int], list[Card]] = {}
+        for card in snapshot.cards:
+            lane = lane_index[_lane_key(card.owner, card.project, mode)]
+            column = column_index[_column_key(card.phase.value, card.status, column_mode)]
+            placed.setdefault((lane, column), []).append(card)
+
+        folded: Counter[tuple[int, int]] = Counter()
         for owner, project, phase, count in snapshot.folded:
-            key = _lane_key(owner, project, lanes)
+            key = _lane_key(owner, project, mode)
             if key not in lane_index:
                 continue
-            column = column_index[_column_key(phase, Status.DONE, columns)]
+            column = column_index[_column_key(phase, Status.DONE, column_mode)]
             folded[(lane_index[key], column)] += count
 
-    cells = {
-        position: Cell(tuple(placed.get(position, ())), folded[position])
-        for position in set(placed) | set(folded)
-    }
-    if terms:
-        shown = sorted({lane for lane, _ in cells})
-        renumber = {old: new for new, old in enumerate(shown)}
-        lane_list = [lane_list[i] for i in shown]
-        cells = {(renumber[lane], column): cell for (lane, column), cell in cells.items()}
-    return Grid(tuple(lane_list), column_list, cells, lanes, columns, bool(terms))
+        self.lanes = tuple(lane_list)
+        self.columns = column_list
+        self.cells = {
+            position: Cell(tuple(placed.get(position, ())), folded[position])
+            for position in sorted(set(placed) | set(folded))
+        }
+        self._found: dict[tuple[str, ...], dict[tuple[int, int], tuple[Card, ...]]] = {
+            (): {position: cell.cards for position, cell in self.cells.items() if cell.cards}
+        }
+
+    def matching(self, terms: tuple[str, ...]) -> dict[tuple[int, int], tuple[Card, ...]]:
+        """The cards matching every term, by cell (cells left empty are left out)."""
+        found = self._found.get(terms)
+        if found is not None:
+            return found
+        wider = min((cells for earlier, cells in self._found.items()
+                     if _narrows(terms, earlier)), key=_card_total)
+        found = {}
+        for position, cards in wider.items():
+            kept = tuple(card for card in cards if card.matches(terms))
+            if len(kept) == len(cards):
+                found[position] = cards  # the same cell: the board reuses its layout
+            elif kept:
+                found[position] = kept
+        if len(self._found) > self.KEPT:
+            del self._found[next(key for key in self._found if key)]  # the oldest filter
+        self._found[terms] = found
+        return found
 
 
-def _card_order(card: Card) -> tuple:
-    task = card.task
-    done_first = -(task.done_at.timestamp()) if task.done_at and task.status is Status.DONE else 0
-    return (STATUS_ORDER[task.status], done_first, task.project, task.number)
+def _narrows(terms: tuple[str, ...], earlier: tuple[str, ...]) -> bool:
+    """Whether every card matching ``terms`` matches ``earlier`` too: each earlier term
+    is part of one of the new ones."""
+    return all(any(old in new for new in terms) for old in earlier)
+
+
+def _card_total(cells: dict[tuple[int, int], tuple[Card, ...]]) -> int:
+    return sum(len(cards) for cards in cells.values())
 
 
 def _lane_key(owner: str | None, project: str, mode: LaneMode) -> str:
@@ -276,7 +334,7 @@ def _columns(mode: ColumnMode) -> tuple[Column, ...]:
 def _open_counts(cards: Iterable[Card], attribute: str) -> dict[str | None, Counter[Status]]:
     counts: dict[str | None, Counter[Status]] = {}
     for card in cards:
-        counts.setdefault(getattr(card.task, attribute), Counter())[card.task.status] += 1
+        counts.setdefault(getattr(card, attribute), Counter())[card.status] += 1
     return counts
 
 

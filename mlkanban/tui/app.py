@@ -1,20 +1,28 @@
 """The board application and its one factory, used by the CLI, the tests and the
-screenshot script alike: the database (through the service), the settings and the
-clock (inside the service) are passed in, never read from globals.
+screenshot script alike: the database (through a workspace or a service), the settings
+and the clock (inside them) are passed in, never read from globals.
+
+Nothing here imports the write side (SQLModel, SQLAlchemy): the board paints from a
+reader, and the workspace builds the service after the first paint.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from mlkanban.config import Settings
 from mlkanban.domain.text import terminal_safe
-from mlkanban.store.service import Service
 from mlkanban.tui.commands import BoardCommands
-from mlkanban.tui.key_queue import InOrderKeys
+from mlkanban.tui.key_queue import MOUNT_PATIENCE, InOrderKeys
 from mlkanban.tui.screens.board import BoardScreen
+from mlkanban.tui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from mlkanban.config import Settings
+    from mlkanban.store.service import Service
 
 
 class BoardApp(InOrderKeys, App[None]):
@@ -29,10 +37,11 @@ class BoardApp(InOrderKeys, App[None]):
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave the board"),
     ]
 
-    def __init__(self, service: Service, settings: Settings) -> None:
+    def __init__(self, workspace: Workspace | Service, settings: Settings) -> None:
         super().__init__()
-        self.service = service
+        self.workspace = Workspace.of(workspace)
         self.settings = settings
+        self.hold_keys()  # until the board's cards are there to act on (BoardScreen)
 
     def notify(self, message: str, *, title: str = "", **options) -> None:
         """Every notification (a refusal naming a task's title, a change done) shows
@@ -41,9 +50,10 @@ class BoardApp(InOrderKeys, App[None]):
                        **options)
 
     def get_default_screen(self) -> BoardScreen:
-        return BoardScreen(self.service, self.settings)
+        return BoardScreen(self.workspace, self.settings)
 
     def on_mount(self) -> None:
+        self.set_timer(MOUNT_PATIENCE, self.release_keys)  # a board that never loads
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
             for problem in self.keymap_problems():
@@ -86,10 +96,11 @@ class BoardApp(InOrderKeys, App[None]):
         self.push_screen(HelpScreen(key_help(bindings)))
 
 
-def make_app(service: Service, settings: Settings) -> BoardApp:
-    """The board for ``service`` (its database, acting person and clock) and ``settings``."""
-    return BoardApp(service, settings)
+def make_app(workspace: Workspace | Service, settings: Settings) -> BoardApp:
+    """The board for ``workspace`` (its database, acting person and clock: a service
+    will do) and ``settings``."""
+    return BoardApp(workspace, settings)
 
 
-def run_board(service: Service, settings: Settings) -> None:
-    make_app(service, settings).run()
+def run_board(workspace: Workspace | Service, settings: Settings) -> None:
+    make_app(workspace, settings).run()

@@ -54,7 +54,7 @@ class BoardCommands(Provider):
         shown = {card.key for card in board.visible_cards()}
         try:
             tasks = await asyncio.to_thread(
-                board.service.tasks, statuses=(Status.DONE, Status.DROPPED))
+                board.workspace.tasks, statuses=(Status.DONE, Status.DROPPED))
         except Exception:  # a busy database: the palette still offers the rest
             tasks = []
         self.closed = [task for task in tasks if task.key not in shown]
@@ -79,9 +79,9 @@ class BoardCommands(Provider):
             )
         for card in board.visible_cards():
             yield (
-                f"Go to {card.key}  {card.task.title}",
+                f"Go to {card.key}  {card.title}",
                 partial(board.focus_card, card.key),
-                f"{card.task.status.label} · {card.task.phase.title}",
+                f"{card.status.label} · {card.phase.title}",
             )
         for task in self.closed:
             yield (

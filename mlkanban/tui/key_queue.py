@@ -9,6 +9,10 @@ which ignores it: the first letters of a title, or the Tabs to the estimate, are
 the widget, up through its parents, through the app's bindings) and until any screen it
 opened is mounted with its focus set. A key that arrives while nothing is in flight goes
 through at once, so a human's pace sees no delay.
+
+Keys can also be held while the app starts (``hold_keys``): a key typed as the board
+opens, before its cards are read, waits for them (``release_keys``) instead of finding
+no card to act on.
 """
 
 from __future__ import annotations
@@ -32,15 +36,33 @@ class InOrderKeys(App):
         super().__init__(*args, **kwargs)
         self._held_keys: deque[events.Key] = deque()
         self._key_in_flight = False
+        self._keys_on_hold = False
 
     @property
     def keys_pending(self) -> int:
         """Keys received and not yet fully handled (the one in flight included)."""
         return len(self._held_keys) + self._key_in_flight
 
+    def hold_keys(self) -> None:
+        """Keep the keys that arrive from now on until ``release_keys``."""
+        self._keys_on_hold = True
+
+    def release_keys(self) -> None:
+        """Handle the keys held since ``hold_keys``, in order, and the next ones as
+        they come."""
+        if not self._keys_on_hold:
+            return
+        self._keys_on_hold = False
+        if self._held_keys and not self._key_in_flight:
+            self.call_next(self._send_held)
+
+    async def _send_held(self) -> None:
+        if self._held_keys and not self._key_in_flight and not self._keys_on_hold:
+            await self._send_key(self._held_keys.popleft())
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            if self._key_in_flight:
+            if self._key_in_flight or self._keys_on_hold:
                 self._held_keys.append(event)
                 return
             await self._send_key(event)
@@ -69,7 +91,7 @@ class InOrderKeys(App):
             await _drained(self)
         finally:
             self._key_in_flight = False
-        if self._held_keys:
+        if self._held_keys and not self._keys_on_hold:
             await self._send_key(self._held_keys.popleft())
 
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from mlkanban.domain.rules import SPLIT
 from mlkanban.store.board import Card, Snapshot
-from mlkanban.store.service import Change, Service
 from mlkanban.store.views import EventView, TaskView
+
+if TYPE_CHECKING:  # the write side is imported after the board's first paint
+    from mlkanban.store.service import Change, Service
 
 #: How the board words each remedy a refusal names (``MlkanbanError.remedy``).
 REMEDIES = {SPLIT: "S on a card splits it"}
 
-Write = Callable[[Service], Change | None]
+Write = Callable[["Service"], "Change | None"]
 """One change to make through the service; returns what it did."""
 
 
@@ -24,6 +27,12 @@ class BoardLoaded(Message):
     """A fresh snapshot of the board."""
 
     snapshot: Snapshot
+
+
+@dataclass
+class Settled(Message):
+    """Work done in the background (cards indexed, modules imported) left objects that
+    live as long as the board: time to set them aside from the garbage collector."""
 
 
 @dataclass

@@ -9,6 +9,7 @@ service in a thread worker; a refusal shows as an error notification and changes
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -21,7 +22,6 @@ from textual.widgets import Footer, Label, Static
 from mlkanban.domain.errors import MlkanbanError
 from mlkanban.domain.phases import Phase
 from mlkanban.history.weekly import Period, ProjectSection
-from mlkanban.store.service import Service
 from mlkanban.tui.project.checklist import DeliverableChecklist, day
 from mlkanban.tui.project.close_dialog import CloseDialog, OutcomeForm
 from mlkanban.tui.project.deliver_dialog import DeliverableForm, DeliverDialog
@@ -32,8 +32,12 @@ from mlkanban.tui.project.pivots import PivotTimeline
 from mlkanban.tui.project.plan_bars import PlanBars
 from mlkanban.tui.project.plan_dialog import PlanDialog
 from mlkanban.tui.project.record import ProjectRecord, load_record
+from mlkanban.tui.workspace import Workspace
 
-Change = Callable[[Service], object]
+if TYPE_CHECKING:
+    from mlkanban.store.service import Service
+
+Change = Callable[["Service"], object]
 """One write through the service."""
 
 OUTCOME_MARKS = {"positive": "✓", "negative": "✗", "inconclusive": "?"}
@@ -62,10 +66,11 @@ class ProjectScreen(Screen[None]):
                 tooltip="Back to where the project was opened from"),
     ]
 
-    def __init__(self, service: Service, project_key: str, period: Period | None = None, *,
+    def __init__(self, workspace: Workspace | Service, project_key: str,
+                 period: Period | None = None, *,
                  section: ProjectSection | None = None) -> None:
         super().__init__()
-        self.service = service
+        self.workspace = Workspace.of(workspace)
         self.key = project_key.strip().upper()
         self.period = period
         self.section = section
@@ -84,7 +89,7 @@ class ProjectScreen(Screen[None]):
             yield PivotTimeline(id="project-pivots")
             yield Label("Phase timeline (█ some task of the phase in progress, "
                         "◆ deliverable, ↻ pivot)", classes="section-title")
-            yield PhaseTimeline(self.service.today(), id="project-timeline")
+            yield PhaseTimeline(self.workspace.today(), id="project-timeline")
             if self.section is not None:
                 label = self.period.label if self.period else "under review"
                 yield Label(f"Week {label}", classes="section-title")
@@ -104,7 +109,7 @@ class ProjectScreen(Screen[None]):
     def _fetch(self) -> None:
         """Read the record (in a worker thread) and show it."""
         try:
-            record = load_record(self.service, self.key)
+            record = load_record(self.workspace, self.key)
         except MlkanbanError as exc:
             self.app.call_from_thread(self._missing, exc.message)
             return
@@ -140,7 +145,7 @@ class ProjectScreen(Screen[None]):
     def save(self, done: str, change: Change) -> None:
         """Make one change through the service, say what happened, then read it back."""
         try:
-            change(self.service)
+            change(self.workspace.writer())
         except MlkanbanError as exc:
             self.app.call_from_thread(self.notify, exc.message, title="Not saved",
                                       severity="error")

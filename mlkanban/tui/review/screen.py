@@ -19,6 +19,7 @@ from mlkanban.tui.project import ProjectScreen
 from mlkanban.tui.review.charts import FlowChart, PhasePlanChart, ThroughputChart
 from mlkanban.tui.review.stacked import stack_tables
 from mlkanban.tui.widgets.key_bar import KeyBar
+from mlkanban.tui.workspace import Workspace
 
 NARROW = 130
 """Below this many columns, tables are stacked and the project tab is one column."""
@@ -42,10 +43,11 @@ class ReviewScreen(Screen[None]):
                 tooltip="Time per phase against plan"),
     ]
 
-    def __init__(self, service, period: Period | None = None) -> None:
+    def __init__(self, workspace, period: Period | None = None) -> None:
+        """``workspace``: the board's ``Workspace`` (or a service)."""
         super().__init__()
-        self.service = service
-        self.period = period or Period.week_of(service.today())
+        self.workspace = Workspace.of(workspace)
+        self.period = period or Period.week_of(self.workspace.today())
         self.report: WeeklyReport | None = None
         self._text = ""
 
@@ -89,9 +91,10 @@ class ReviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="review")
     def _load(self, period: Period) -> None:
-        service = self.service
-        with service.read() as conn:
-            report = weekly_report(conn, period, now=service.now(), calendar=service.calendar)
+        workspace = self.workspace
+        with workspace.read() as conn:
+            report = weekly_report(conn, period, now=workspace.now(),
+                                   calendar=workspace.calendar)
         text = render_markdown(report, charts=False)
         self.app.call_from_thread(self.show_report, period, report, text)
 
@@ -153,14 +156,14 @@ class ReviewScreen(Screen[None]):
         if self.report is None:
             return
         section = next(p for p in self.report.projects if p.key == event.row_key.value)
-        self.app.push_screen(ProjectScreen(self.service, section.key, self.period,
+        self.app.push_screen(ProjectScreen(self.workspace, section.key, self.period,
                                            section=section))
 
     # ------------------------------------------------------------ actions
 
     def action_week(self, step: int) -> None:
         target = self.period.next() if step > 0 else self.period.previous()
-        if target.start > self.service.today():
+        if target.start > self.workspace.today():
             self.notify("This is the current week; there is no later one yet.",
                         severity="warning")
             return

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,28 +20,28 @@ from textual.binding import Binding
 from textual.widgets import Header, Input
 from textual.worker import get_current_worker
 
-from mlkanban.config import Settings
 from mlkanban.domain.errors import MlkanbanError, WipRefused
-from mlkanban.domain.statuses import Status
-from mlkanban.store.board import Card, ColumnMode, Grid, LaneMode, Snapshot, arrange, read_board
-from mlkanban.store.service import Change, Service
+from mlkanban.store.board import Card, ColumnMode, Grid, LaneMode, Snapshot, arrange
 from mlkanban.store.views import ProjectView
 from mlkanban.tui.messages import (
     REMEDIES,
     BoardLoaded,
-    BoardStale,
     ChangeMade,
     ChangeRefused,
     Write,
 )
 from mlkanban.tui.screens.board_actions import board_words
 from mlkanban.tui.screens.board_layout import count_shown, next_steps, no_match, subtitle
-from mlkanban.tui.screens.board_setup import SetupActions
+from mlkanban.tui.screens.board_loading import BoardLoading
 from mlkanban.tui.widgets.board_view import BoardView
 from mlkanban.tui.widgets.key_bar import KeyBar
+from mlkanban.tui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from mlkanban.config import Settings
 
 
-class BoardScreen(SetupActions):
+class BoardScreen(BoardLoading):
     """Six phase columns, one swimlane per person (or per project).
 
     | Key | Does |
@@ -109,9 +110,9 @@ class BoardScreen(SetupActions):
 
     AUTO_FOCUS = "BoardView"
 
-    def __init__(self, service: Service, settings: Settings) -> None:
+    def __init__(self, workspace: Workspace, settings: Settings) -> None:
         super().__init__()
-        self.service = service
+        self.workspace = workspace
         self.settings = settings
         self.snapshot: Snapshot | None = None
         self.grid: Grid | None = None
@@ -120,7 +121,10 @@ class BoardScreen(SetupActions):
         self.lane_mode = LaneMode.PERSON
         self.column_mode = ColumnMode.PHASE
         self.filter_text = ""
-        self._write_lock = threading.Lock()
+        self._turns = threading.Condition()
+        self._issued = 0
+        """Writes asked for so far: each takes the next turn, in the order of the keys."""
+        self._serving = 0
         self._event_id = -1
         self._pending_focus: str | None = None
         self._hidden: tuple = ((), ())
@@ -138,69 +142,11 @@ class BoardScreen(SetupActions):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.load()
+        if self.workspace.board_read:  # read while Textual started: show it at once
+            self._loaded(BoardLoaded(self.workspace.read_board()))
+        else:
+            self.load()
         self.set_interval(self.settings.poll_seconds, self.poll, name="poll")
-
-    # ------------------------------------------------------------------ reading
-
-    def load(self, focus: str | None = None) -> None:
-        """Read the board again; then put the cursor on ``focus`` if given."""
-        if focus:
-            self._pending_focus = focus  # kept even if a newer load overtakes this one
-        self._load()
-
-    @work(thread=True, exclusive=True, group="load")
-    def _load(self) -> None:
-        service = self.service
-        with service.read() as conn:
-            snapshot = read_board(conn, now=service.now(), calendar=service.calendar)
-        if not get_current_worker().is_cancelled:
-            self.post_message(BoardLoaded(snapshot))
-
-    def poll(self) -> None:
-        if self.snapshot is None:
-            return  # the first load is still on its way
-        if not any(w.group == "load" and w.is_running for w in self.workers):
-            self._poll()
-
-    @work(thread=True, exclusive=True, group="poll")
-    def _poll(self) -> None:
-        """Cheap: one ``max(id)``; the board is read again only when it changed."""
-        try:
-            latest = self.service.latest_event_id()
-        except Exception:  # a busy or vanished database: try again next time
-            return
-        if latest != self._event_id:
-            self.post_message(BoardStale())
-
-    @on(BoardStale)
-    def _stale(self) -> None:
-        self.load()
-
-    @on(BoardLoaded)
-    def _loaded(self, message: BoardLoaded) -> None:
-        first_load = self.snapshot is None
-        self.snapshot = message.snapshot
-        self._grids.clear()
-        self._event_id = message.snapshot.event_id
-        focus, self._pending_focus = self._pending_focus, None
-        self.redraw(focus=focus or (self._first_focus() if first_load else None))
-        if first_load:
-            self._warm_up()
-
-    @work(thread=True, group="warm-up")
-    def _warm_up(self) -> None:
-        """Import the review's modules (charts, Markdown) while the board is idle, so
-        that r opens the review at once instead of after a second of imports."""
-        import mlkanban.tui.review  # noqa: F401
-
-    def _first_focus(self) -> str | None:
-        """On opening: the acting person's task in progress, else their first card."""
-        assert self.snapshot is not None
-        mine = [c for c in self.snapshot.cards if c.task.owner == self.service.actor]
-        moving = [c for c in mine if c.task.status is Status.IN_PROGRESS]
-        chosen = (moving or mine or [None])[0]
-        return chosen.key if chosen else None
 
     def redraw(self, *, focus: str | None = None) -> None:
         """Arrange the snapshot as the modes and filter say; no database work."""
@@ -211,22 +157,22 @@ class BoardScreen(SetupActions):
         if grid is None:
             grid = count_shown(arrange(
                 self.snapshot, lanes=self.lane_mode, columns=self.column_mode,
-                filter_text=self.filter_text, me=self.service.actor,
+                filter_text=self.filter_text, me=self.workspace.actor,
             ))
             self._grids[arrangement] = grid
         self.grid = grid
         if self.filter_text and not grid.card_count:
             notice = no_match(self.filter_text)
         else:
-            notice = next_steps(self.snapshot, self.service.actor)
+            notice = next_steps(self.snapshot, self.workspace.actor)
         self.board.show(self.grid, focus=focus, notice=notice)
         self._update_title()
 
     def _update_title(self) -> None:
         people = self.snapshot.people if self.snapshot else ()
         self.sub_title = subtitle(
-            actor=self.service.actor,
-            known=self.snapshot is None or any(p.handle == self.service.actor for p in people),
+            actor=self.workspace.actor,
+            known=self.snapshot is None or any(p.handle == self.workspace.actor for p in people),
             lanes=self.lane_mode, columns=self.column_mode,
             shown=self.grid.card_count if self.grid else 0,
             filter_text=self.filter_text, left=self._hidden[0], right=self._hidden[1],
@@ -257,20 +203,38 @@ class BoardScreen(SetupActions):
     def change(self, write: Write, *, focus: str | None = None,
                override: Callable[[str], Write] | None = None) -> None:
         """Run ``write`` in a worker; report what it did or why it was refused."""
-        self._write(write, focus, override)
+        turn, self._issued = self._issued, self._issued + 1
+        self._write(write, focus, override, turn)
 
     @work(thread=True, group="write")
     def _write(self, write: Write, focus: str | None,
+               override: Callable[[str], Write] | None, turn: int) -> None:
+        worker = get_current_worker()
+        with self._turns:  # one change at a time, in the order keys were pressed
+            while self._serving != turn:
+                if worker.is_cancelled:
+                    return
+                self._turns.wait(0.1)
+        try:
+            self._apply(write, focus, override)
+        finally:
+            with self._turns:
+                self._serving += 1
+                self._turns.notify_all()
+
+    def _apply(self, write: Write, focus: str | None,
                override: Callable[[str], Write] | None) -> None:
-        with self._write_lock:  # one change at a time, in the order keys were pressed
-            try:
-                result = write(self.service)
-            except WipRefused as exc:
-                self.post_message(ChangeRefused(exc.message, focus, override))
-                return
-            except MlkanbanError as exc:
-                self.post_message(ChangeRefused(exc.worded(REMEDIES), focus))
-                return
+        """Make one change (waiting for the service if it is still being built)."""
+        try:
+            result = write(self.workspace.writer())
+        except WipRefused as exc:
+            self.post_message(ChangeRefused(exc.message, focus, override))
+            return
+        except MlkanbanError as exc:
+            self.post_message(ChangeRefused(exc.worded(REMEDIES), focus))
+            return
+        from mlkanban.store.service import Change  # loaded with the service by now
+
         if isinstance(result, Change):
             key = result.task.key if result.task is not None else None
             self.post_message(ChangeMade([result.message], result.notice, focus or key))
@@ -362,7 +326,7 @@ class BoardScreen(SetupActions):
     def action_review(self) -> None:
         from mlkanban.tui.review import ReviewScreen
 
-        self.app.push_screen(ReviewScreen(self.service))
+        self.app.push_screen(ReviewScreen(self.workspace))
 
     def action_project(self) -> None:
         if card := self._card():
@@ -371,5 +335,5 @@ class BoardScreen(SetupActions):
     def open_project(self, key: str) -> None:
         from mlkanban.tui.project import ProjectScreen
 
-        self.app.push_screen(ProjectScreen(self.service, key))
+        self.app.push_screen(ProjectScreen(self.workspace, key))
 

@@ -7,6 +7,7 @@ writes (``change``) and dialogs (new, edit, split, reasons, the card menu).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.screen import Screen
@@ -15,9 +16,12 @@ from mlkanban.domain.errors import MlkanbanError
 from mlkanban.domain.phases import PHASES
 from mlkanban.domain.statuses import Status
 from mlkanban.store.board import Card, ColumnMode, Grid, LaneMode, Snapshot
-from mlkanban.store.service import Change, Service
 from mlkanban.tui.messages import ChangeRefused, HistoryLoaded, Write
 from mlkanban.tui.widgets.board_view import BoardView
+from mlkanban.tui.workspace import Workspace
+
+if TYPE_CHECKING:  # writes run in workers, after the service is built
+    from mlkanban.store.service import Change, Service
 
 STATUS_ACTIONS = {
     Status.IN_PROGRESS: "start",
@@ -31,7 +35,7 @@ STATUS_ACTIONS = {
 class CardActions(Screen[None]):
     """The board's card actions (``BoardScreen`` provides the reading and writing)."""
 
-    service: Service
+    workspace: Workspace
     snapshot: Snapshot | None
     grid: Grid | None
     lane_mode: LaneMode
@@ -203,6 +207,8 @@ class CardActions(Screen[None]):
 
     def _create(self, form) -> None:
         def write(s: Service) -> Change:
+            from mlkanban.store.service import Change
+
             task = s.add_task(form.project, form.title, form.phase, owner=form.owner,
                               estimate=form.estimate, description=form.description)
             return Change(task, f"Created {task.key} “{task.title}”")
@@ -253,7 +259,7 @@ class CardActions(Screen[None]):
     @work(thread=True, exclusive=True, group="history")
     def _load_history(self, card: Card) -> None:
         try:
-            events = self.service.history(card.key)
+            events = self.workspace.history(card.key)
         except MlkanbanError as exc:
             self.post_message(ChangeRefused(exc.message))
             return

@@ -48,9 +48,7 @@ def count_shown(grid: Grid) -> Grid:
         return grid
     tallies: dict[int, Counter[Status]] = {}
     for (lane, _), cell in grid.cells.items():
-        tally = tallies.setdefault(lane, Counter())
-        for card in cell.cards:
-            tally[card.task.status] += 1
+        tallies.setdefault(lane, Counter()).update(cell.tally())
     lanes = tuple(
         replace(lane, in_progress=tallies.get(i, Counter())[Status.IN_PROGRESS],
                 waiting=tallies.get(i, Counter())[Status.WAITING],

@@ -8,14 +8,18 @@ screen's write worker, so the checks and the messages are the CLI's own.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 
 from mlkanban.domain.errors import MlkanbanError
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
-from mlkanban.store.service import Change, Service
 from mlkanban.tui.messages import ChangeRefused, ClosedLoaded
 from mlkanban.tui.screens.board_actions import CardActions
+
+if TYPE_CHECKING:  # writes run in workers, after the service is built
+    from mlkanban.store.service import Change, Service
 
 CLOSED = (Status.DONE, Status.DROPPED)
 
@@ -49,7 +53,7 @@ class SetupActions(CardActions):
 
             self.change(write)
 
-        actor = self.service.actor
+        actor = self.workspace.actor
         known = self.snapshot is not None and any(
             p.handle == actor for p in self.snapshot.people)
         self.app.push_screen(PersonFormScreen(handle="" if known else actor), chosen)
@@ -105,8 +109,8 @@ class SetupActions(CardActions):
 
             self.change(write)
 
-        mine = self.service.actor if any(
-            p.handle == self.service.actor for p in self.snapshot.people) else None
+        mine = self.workspace.actor if any(
+            p.handle == self.workspace.actor for p in self.snapshot.people) else None
         self.app.push_screen(ProjectFormScreen(list(self.snapshot.people), owner=mine), chosen)
 
     def action_edit_project(self) -> None:
@@ -135,7 +139,7 @@ class SetupActions(CardActions):
     @work(thread=True, exclusive=True, group="closed")
     def _load_closed(self, key: str | None) -> None:
         try:
-            tasks = self.service.tasks(statuses=CLOSED)
+            tasks = self.workspace.tasks(statuses=CLOSED)
         except MlkanbanError as exc:
             self.post_message(ChangeRefused(exc.message))
             return
@@ -159,6 +163,8 @@ class SetupActions(CardActions):
 
 def _note(message: str) -> Change:
     """A change that names no task: only its message is shown."""
+    from mlkanban.store.service import Change
+
     return Change(None, message)
 
 

@@ -122,7 +122,12 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
         self._column_x: list[int] = []
         self._column_widths: list[int] = []
         self._cells: dict[tuple[int, int], CellGeometry] = {}
-        self._card_cache: dict[tuple[str, int, bool], list[list[Segment]]] = {}
+        self._card_cache: dict[tuple, tuple[Card, list[list[Segment]]]] = {}
+        """Lines of drawn cards, by key, width and selection, with the card they are of
+        (a reload brings a new card under the same key)."""
+        self._geometries: dict[tuple[int, int], tuple[tuple[Card, ...], CellGeometry]] = {}
+        """Cells' geometries by the identity of their cards and their width: a filter
+        keystroke that leaves a cell as it was reuses its geometry."""
         self._base_style = Style()
         self._partials: dict[str, Style] = {}
         self._total_width = 0
@@ -130,6 +135,9 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
         """Lines shown under the lanes (or in their place): what to do next."""
         self._notice_top = 0
         self._hidden: tuple[tuple[Column, ...], tuple[Column, ...]] = ((), ())
+        self._scroll_when_sized = False
+        self._laid_out = True
+        self._layout_width = 0
 
     # ------------------------------------------------------------------ data in
 
@@ -141,7 +149,10 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
         key = focus or (self.current_card.key if self.current_card else None)
         self.grid = grid
         self.notice = notice
-        self._layout()
+        if self.size.area:
+            self._layout()
+        else:  # no size yet: laid out once it has one (first paint or resize)
+            self._laid_out = False
         found = grid.find(key) if key else None
         if found is not None:
             self.cursor = Position(*found)
@@ -153,7 +164,10 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
                 lane = same[0] if same else lane
             self.cursor = self._clamp(Position(lane, old.column, old.index))
         self.refresh()
-        self._scroll_to_cursor()
+        if self.size.area:
+            self._scroll_to_cursor()
+        else:  # shown before its first layout: scroll once it has a size
+            self._scroll_when_sized = True
         self.post_message(self.Highlighted(self, self.current_card))
 
     @property
@@ -174,6 +188,15 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
     # ------------------------------------------------------------------ geometry
 
     def _cell_geometry(self, cell: Cell, width: int) -> CellGeometry:
+        known = self._geometries.get((id(cell.cards), width))
+        if known is not None and known[0] is cell.cards and cell.folded == 0:
+            return known[1]
+        geometry = self._measure(cell, width)
+        if not cell.folded:
+            self._geometries[(id(cell.cards), width)] = (cell.cards, geometry)
+        return geometry
+
+    def _measure(self, cell: Cell, width: int) -> CellGeometry:
         tops, heights = [], []
         y = 0
         for card in cell.cards:
@@ -188,9 +211,10 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
 
     def _layout(self) -> None:
         """Work out where every lane, column and card sits; on new data and on resize."""
+        self._laid_out = True
         grid = self.grid
         columns = len(grid.columns)
-        available = self.scrollable_content_region.width
+        available = self._layout_width = self.scrollable_content_region.width
         widths: list[int] = []
         if columns:
             width = max(MIN_COLUMN_WIDTH, (available - (columns - 1)) // columns)
@@ -205,11 +229,14 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
             x += width + 1
         total_width = max(x - 1, 0)
 
+        if len(self._geometries) > 4096:
+            self._geometries.clear()
         self._cells = {
             position: self._cell_geometry(cell, widths[position[1]])
             for position, cell in grid.cells.items()
         }
-        self._card_cache.clear()
+        if len(self._card_cache) > 4096:
+            self._card_cache.clear()
         y = HEADER_LINES
         self._lane_tops, self._lane_bands = [], []
         for lane in range(len(grid.lanes)):
@@ -222,7 +249,7 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
         self._notice_top = y
         y += len(self.notice)
         self._total_width = total_width
-        if total_width > available:
+        if 0 < available < total_width:
             # Room to scroll the last columns in whole: sideways scrolling moves by
             # columns, so no card is ever cut at the left edge.
             last_start = next(x for x in self._column_x if x >= total_width - available)
@@ -258,8 +285,12 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
         return self._cells.get((lane, column), NO_GEOMETRY)
 
     def _on_resize(self, event: events.Resize) -> None:
-        self._layout()
-        self.refresh()
+        if not self._laid_out or self.scrollable_content_region.width != self._layout_width:
+            self._layout()
+            self.refresh()
+        if self._scroll_when_sized and self.size.area:
+            self._scroll_when_sized = False
+            self._scroll_to_cursor()
 
     def _card_region(self, position: Position) -> Region:
         """Where the cursor's card sits on the whole (virtual) board."""
@@ -381,6 +412,8 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
         return style
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        if not self._laid_out:
+            self._layout()
         self._base_style = self.rich_style  # once per paint, not once per line
         return super().render_lines(crop)
 
@@ -447,13 +480,13 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
 
     def _card_segments(self, card: Card, width: int, selected: bool) -> list[list[Segment]]:
         """Every line of a card as segments, cached until the data or the size changes."""
-        cache_key = (card.key, width, selected)
-        cached = self._card_cache.get(cache_key)
-        if cached is not None:
-            return cached
-        base = self._style("board--cursor" if selected else "board--card")
         show_owner = self.grid.lane_mode is LaneMode.PROJECT
         show_phase = self.grid.column_mode is ColumnMode.STATUS
+        cache_key = (card.key, width, selected, show_owner, show_phase)
+        cached = self._card_cache.get(cache_key)
+        if cached is not None and cached[0] is card:
+            return cached[1]
+        base = self._style("board--cursor" if selected else "board--card")
         margin = Segment(" ", self._base_style)
         lines = []
         for runs in card_lines(card, width - 2, show_owner=show_owner, show_phase=show_phase):
@@ -463,5 +496,5 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
                     segments.append(Segment(text, base + self._partial(name) if name else base))
             segments.append(margin)
             lines.append(segments)
-        self._card_cache[cache_key] = lines
+        self._card_cache[cache_key] = (card, lines)
         return lines

@@ -92,7 +92,18 @@ def title_lines(title: str, width: int) -> tuple[str, ...]:
 
 def card_height(card: Card, width: int) -> int:
     """Lines the card takes at this column width: 3, or 4 with a two-line title."""
-    return 2 + len(title_lines(card.task.title, width - 3))
+    return title_height(card.title, width - 3) + 2
+
+
+def title_height(title: str, width: int) -> int:
+    """``len(title_lines(title, width))``, without wrapping a plain title: the board
+    lays out every card, and draws only the few on screen."""
+    if title.isascii() and title.isprintable():  # one cell a character, nothing to hide
+        if len(title) <= width:
+            return 1
+        words = title.split(None, 1)
+        return 2 if words and len(words[0]) <= width else 1
+    return len(title_lines(title, width))
 
 
 def card_lines(card: Card, width: int, *, show_owner: bool = False,

@@ -1,0 +1,143 @@
+"""What the board works on: reads through a ``Reader`` at once, writes through the
+``Service`` once it is built.
+
+The service is the only writer, and building it imports SQLModel, the ORM and
+SQLAlchemy: more than half a second, longer than the board takes to paint. So the
+board paints from a reader (plain SQL on the driver) and builds the service in a
+thread after its first paint (``prepare``). A write asked for before it is ready
+waits for it (``writer``, always called from a worker thread): nothing is lost, and
+the keys after it keep their order.
+
+The board's first read can start even before Textual is imported (``start_reading``):
+the database works while the interpreter loads the interface, and the first frame
+can already show the cards.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mlkanban.domain.workdays import WorkCalendar
+    from mlkanban.store.board import Snapshot
+    from mlkanban.store.reader import Reader
+    from mlkanban.store.service import Service
+    from mlkanban.store.sql import Sql
+    from mlkanban.store.views import EventView, TaskView
+
+
+class Workspace:
+    """One board's database for one acting person: a reader now, a service soon."""
+
+    def __init__(self, reader: Reader, *, actor: str,
+                 open_service: Callable[[], Service]) -> None:
+        self.reader = reader
+        self.actor = actor
+        self._open_service = open_service
+        self._service: Service | None = None
+        self._lock = threading.Lock()
+        self._first: Future[Snapshot] | None = None
+
+    @classmethod
+    def of(cls, source: Workspace | Service) -> Workspace:
+        """``source`` itself, or a workspace on a service that is already built."""
+        if isinstance(source, Workspace):
+            return source
+        workspace = cls(source, actor=source.actor, open_service=lambda: source)
+        workspace._service = source
+        return workspace
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return self.reader.calendar
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.reader.clock
+
+    def now(self) -> datetime:
+        return self.reader.now()
+
+    def today(self) -> date:
+        return self.reader.today()
+
+    @contextmanager
+    def read(self) -> Iterator[Sql]:
+        with self.reader.read() as sql:
+            yield sql
+
+    def read_board(self) -> Snapshot:
+        """The board as it is now (the snapshot read ahead by ``start_reading``, the
+        first time, once it is there)."""
+        first, self._first = self._first, None
+        if first is not None:
+            return first.result()
+        from mlkanban.store.board import read_board
+
+        with self.read() as sql:
+            return read_board(sql, now=self.now(), calendar=self.calendar)
+
+    def start_reading(self) -> None:
+        """Read the board in a thread from now on, for ``read_board`` to hand over."""
+        future: Future[Snapshot] = Future()
+
+        def read() -> None:
+            try:
+                future.set_result(self.read_board())
+            except BaseException as exc:  # noqa: BLE001 - raised again where it is awaited
+                future.set_exception(exc)
+
+        threading.Thread(target=read, name="mlkanban-first-read", daemon=True).start()
+        self._first = future
+
+    @property
+    def board_read(self) -> bool:
+        """Whether a snapshot read ahead is there to take without waiting."""
+        return self._first is not None and self._first.done()
+
+    def tasks(self, **filters: Any) -> list[TaskView]:
+        return self.reader.tasks(**filters)
+
+    def history(self, key: str) -> list[EventView]:
+        return self.reader.history(key)
+
+    def latest_event_id(self) -> int:
+        return self.reader.latest_event_id()
+
+    # ------------------------------------------------------------------ writing
+
+    @property
+    def ready(self) -> bool:
+        """Whether a write would start at once."""
+        return self._service is not None
+
+    def writer(self) -> Service:
+        """The service, built on first use; blocks while another thread builds it."""
+        with self._lock:
+            if self._service is None:
+                self._service = self._open_service()
+            return self._service
+
+    def prepare(self, then: Callable[[], object] | None = None) -> None:
+        """Build the service in a background thread, so that the first write is quick,
+        then call ``then`` (in that thread). A failure here is left for that write to
+        meet (and report)."""
+        if self.ready:
+            return
+
+        def build() -> None:
+            try:
+                self.writer()
+            except Exception:  # noqa: BLE001 - the first write retries and says why
+                return
+            if then is not None:
+                then()
+
+        threading.Thread(target=build, name="mlkanban-service", daemon=True).start()

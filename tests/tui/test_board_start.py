@@ -1,0 +1,147 @@
+"""The board opens on a reader and builds its writing service afterwards: its first
+paint imports none of SQLModel, SQLAlchemy, Alembic or pydantic, and keys pressed
+before the service is ready still make their changes, in order.
+
+The import check runs ``mlkanban`` in a fresh interpreter (this test process has long
+imported all of them), headless, and looks at the modules loaded at the first frame
+that shows a lane.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+from mlkanban.config import Settings
+from mlkanban.domain.phases import Phase
+from mlkanban.domain.statuses import Status
+from mlkanban.store.service import Service
+from mlkanban.tui.app import make_app
+from mlkanban.tui.workspace import Workspace
+from tests.tui.conftest import SIZE, acting_as, wait_for_board
+
+HEAVY = ("sqlmodel", "sqlalchemy", "alembic", "pydantic")
+
+#: Opens the board the way ``mlkanban`` does, headless; at the first frame showing a
+#: lane it notes the heavy modules loaded, then presses ``s`` at once (the service is
+#: not built yet) and waits for the card to be in progress.
+PROBE = """
+import asyncio, json, sys
+from textual.app import App
+from textual.screen import Screen
+
+heavy = {heavy!r}
+seen = {{}}
+painted = asyncio.Event()
+refresh = Screen._compositor_refresh
+
+def compositor_refresh(self):
+    refresh(self)
+    if painted.is_set():
+        return
+    if "Alice Martin" in "\\n".join(s.text for s in self._compositor.render_strips()):
+        seen["at_paint"] = [name for name in heavy if name in sys.modules]
+        seen["service_ready"] = self.app.workspace.ready
+        painted.set()
+
+async def auto_pilot(pilot):
+    await painted.wait()
+    app = pilot.app
+    await pilot.press("s")
+    for _ in range(600):
+        await pilot.pause(0.05)
+        snapshot = app.screen.snapshot
+        card = next(c for c in snapshot.cards if c.key == "CHURN-1")
+        if card.status.value == "in_progress":
+            break
+    seen["status"] = card.status.value
+    seen["after_write"] = [name for name in heavy if name in sys.modules]
+    app.exit()
+
+Screen._compositor_refresh = compositor_refresh
+run = App.run
+App.run = lambda self, *a, **k: run(self, headless=True, size=(120, 40), auto_pilot=auto_pilot)
+from mlkanban.cli import cli
+try:
+    cli.main([], standalone_mode=False)
+finally:
+    sys.stderr.write("\\n" + json.dumps(seen) + "\\n")
+"""
+
+
+def test_the_board_paints_before_importing_the_write_side(team: Service, db_path):
+    team.add_task("CHURN", "Baseline", Phase.MODELING, owner="alice", estimate=3)
+    team.engine.dispose()
+    env = dict(os.environ, MLKANBAN_DB=str(db_path), MLKANBAN_USER="alice")
+    result = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY)],
+                            capture_output=True, text=True, env=env, timeout=120)
+    seen = json.loads(result.stderr.strip().splitlines()[-1])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert seen["at_paint"] == []
+    assert seen["service_ready"] is False
+    # s pressed before the service was built started the task once it was
+    assert seen["status"] == "in_progress"
+    assert "sqlmodel" in seen["after_write"]
+
+
+async def test_keys_pressed_before_the_service_is_ready_are_applied_in_order(
+    board_service: Service, settings: Settings
+):
+    carol = acting_as(board_service, "carol")  # her first card: CHURN-8, to do
+    gate = threading.Event()
+
+    def open_service() -> Service:
+        gate.wait(30)  # a slow start of the write side
+        return carol
+
+    workspace = Workspace(carol, actor="carol", open_service=open_service)
+    app = make_app(workspace, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        assert app.screen.board.current_card.key == "CHURN-8"
+        await pilot.press("s", "L")  # start it, then move it to the next phase
+        await pilot.pause(0.2)
+        assert not workspace.ready
+        assert carol.task("CHURN-8").status is Status.TODO  # nothing written yet
+        gate.set()
+        for _ in range(200):
+            await pilot.pause(0.05)
+            task = carol.task("CHURN-8")
+            if task.phase is not Phase.AB_TESTING:
+                break
+        assert task.status is Status.IN_PROGRESS
+        assert task.phase is Phase.RESULTS_ANALYSIS
+        kinds = [e.kind for e in carol.history("CHURN-8")]
+        assert kinds.index("started") < kinds.index("moved_phase")
+
+
+async def test_a_key_typed_before_the_cards_are_read_waits_for_them(
+    board_service: Service, settings: Settings
+):
+    """``n`` typed as the board opens opens the new-task dialog once there are cards
+    (and projects) to put it among, instead of finding nothing."""
+    from mlkanban.tui.screens.task_form import TaskFormScreen
+
+    reading = threading.Event()
+    workspace = Workspace.of(board_service)
+    read_board = workspace.read_board
+
+    def slow_read():
+        reading.wait(30)
+        return read_board()
+
+    workspace.read_board = slow_read
+    app = make_app(workspace, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert app.screen.__class__.__name__ == "BoardScreen"
+        reading.set()
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, TaskFormScreen):
+                break
+        assert isinstance(app.screen, TaskFormScreen)
