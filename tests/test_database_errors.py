@@ -47,7 +47,7 @@ def test_a_corrupt_file_is_one_line(corrupt_board, clock, args):
 
 def test_the_check_imports_no_sqlalchemy(corrupt_board):
     """A fresh interpreter: the error is worded without importing SQLAlchemy."""
-    probe = ("import sys\nfrom mlkanban.cli import main\ntry:\n    main()\nfinally:\n"
+    probe = ("import sys\nfrom mlkanban.cli import cli\ntry:\n    cli.main()\nfinally:\n"
              "    sys.stdout.write(str(sorted(m for m in ('sqlalchemy', 'psycopg')"
              " if m in sys.modules)))\n")
     env = {**os.environ, "MLKANBAN_DB": str(corrupt_board)}
