@@ -12,7 +12,6 @@ event id never misses a change committed behind another).
 
 from __future__ import annotations
 
-import os
 import re
 import weakref
 from pathlib import Path
@@ -22,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from mlkanban.domain.errors import BadInput
+from mlkanban.store.sql import check_sqlite_file
 
 #: Execution option marking a connection that will write (see ``write_engine``).
 WRITE_OPTION = "mlkanban_write"
@@ -69,21 +69,6 @@ def remove_sqlite_database(path: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def create_private_file(path: Path) -> None:
-    """An empty file only its owner may read (SQLite gives its -wal and -shm files the
-    same mode), in a directory made 0700 if it has to be made."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise BadInput(f"cannot create {path.parent}: {exc.strerror}") from None
-    try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        pass  # another process made it first
-    except OSError as exc:
-        raise BadInput(f"cannot create {path}: {exc.strerror}") from None
-
-
 def make_engine(db: str, *, create: bool = True) -> Engine:
     """Create (but do not connect) an engine for a path or a URL.
 
@@ -98,13 +83,7 @@ def make_engine(db: str, *, create: bool = True) -> Engine:
         raise BadInput(f"not a valid database URL: {hide_password(db)}") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            path = Path(parsed.database)
-            if path.is_dir():
-                raise BadInput(f"{path} is a directory, not a database file")
-            if not path.exists():
-                if not create:
-                    raise BadInput(f"no board at {path}; `mlkanban person add` creates one")
-                create_private_file(path)
+            check_sqlite_file(Path(parsed.database), create=create)
         engine = create_engine(
             parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         )

@@ -253,15 +253,34 @@ def _check_url(db: str) -> None:
         raise BadInput(f"not a valid database URL: {hide_password(db)}") from None
 
 
-def _sqlite(path: Path, db: str, create: bool) -> Database:
+def check_sqlite_file(path: Path, *, create: bool) -> None:
+    """A SQLite board's file: not a directory, and made (private) only when ``create``
+    says so; commands that only read make nothing on disk."""
     if path.is_dir():
         raise BadInput(f"{path} is a directory, not a database file")
     if not path.exists():
         if not create:
             raise BadInput(f"no board at {path}; `mlkanban person add` creates one")
-        from mlkanban.store.engine import create_private_file
-
         create_private_file(path)
+
+
+def create_private_file(path: Path) -> None:
+    """An empty file only its owner may read (SQLite gives its -wal and -shm files the
+    same mode), in a directory made 0700 if it has to be made."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise BadInput(f"cannot create {path.parent}: {exc.strerror}") from None
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass  # another process made it first
+    except OSError as exc:
+        raise BadInput(f"cannot create {path}: {exc.strerror}") from None
+
+
+def _sqlite(path: Path, db: str, create: bool) -> Database:
+    check_sqlite_file(path, create=create)
     if not os.access(path, os.R_OK):
         raise SchemaError(f"cannot open the database: {path} is not readable")
     return Database(f"sqlite:///{path}", "sqlite", path)
