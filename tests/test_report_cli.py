@@ -95,10 +95,12 @@ def test_bad_input_is_one_line_and_exit_2(demo_db, clock, args, message):
 
 
 def test_the_report_does_not_import_textual(demo_db):
+    # ``cli.main`` rather than the program's entry point, which ends the process as soon
+    # as the command is done (``cli.quick_exit``), before the modules could be looked at.
     code = (
-        "import sys, runpy\n"
+        "import sys\nfrom mlkanban.cli import cli\n"
         f"sys.argv = ['mlkanban', '--db', {str(demo_db)!r}, 'report', '-f', 'json']\n"
-        "try:\n    runpy.run_module('mlkanban', run_name='__main__')\n"
+        "try:\n    cli.main()\n"
         "except SystemExit:\n    pass\n"
         "sys.stderr.write(str(any(m.startswith('textual') for m in sys.modules)))\n"
     )
