@@ -241,10 +241,17 @@ def fold_logs(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: int, days:
     the pieces that end on or after ``cutoff`` (a date ordinal)."""
     fold = fold or LogFold()
     ordinal, between = days.ordinal, days.between_ordinals
+    first_ordinal = days.first_ordinal
+    # Working days before each day of the counter's range (by index from its first day),
+    # and one more: a piece from day i to day j adds before[j + 1] - before[i].
+    before = [0, *days.upto]
+    size = len(before) - 1
     fixed = days.fixed_offset()
-    offset, low, high = fixed if fixed is not None else (0, 0, -1)
-    first_ordinal, upto = days.first_ordinal, days.upto
-    size = len(upto)
+    if fixed is not None:  # under one UTC offset, a moment's day index in one division
+        offset, low, high = fixed
+        shift = offset - (first_ordinal - EPOCH_ORDINAL) * DAY_MICROS
+    else:
+        shift, low, high = 0, 0, -1
     sums, pieces = fold.sums, fold.pieces
     clip = work_log.clip
     for project, log in logs:
@@ -257,15 +264,16 @@ def fold_logs(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: int, days:
         last_day = None
         for value, start, end, _ in log:
             if low <= start and end < high:
-                first = (start + offset) // DAY_MICROS + EPOCH_ORDINAL
-                last = (end + offset) // DAY_MICROS + EPOCH_ORDINAL
+                i = (start + shift) // DAY_MICROS
+                j = (end + shift) // DAY_MICROS
+                first, last = i + first_ordinal, j + first_ordinal
             else:
                 first, last = ordinal(start), ordinal(end)
-            i, j = first - first_ordinal, last - first_ordinal
+                i, j = first - first_ordinal, last - first_ordinal
             if i >= 0 and j < size:  # pieces never end before they start: i <= j
-                before = upto[i - 1] if i else 0
-                count = upto[j] - before
-                if first == last_day and upto[i] - before:
+                low_count = before[i]
+                count = before[j + 1] - low_count
+                if first == last_day and before[i + 1] - low_count:
                     count -= 1
             else:
                 count = between(first, last)

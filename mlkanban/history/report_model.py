@@ -91,10 +91,14 @@ def parse_day(text: str, option: str) -> date:
 
 
 # ---------------------------------------------------------------- the model
+# Each class has a docstring: without one, dataclass builds it from the signature,
+# a fraction of a millisecond of every report's start per class.
 
 
 @dataclass
 class TaskRef:
+    """A task as the report names it: key, title, phase, owner, age and estimate."""
+
     key: str
     title: str
     phase: str
@@ -105,6 +109,8 @@ class TaskRef:
 
 @dataclass
 class WaitingItem:
+    """A task waiting at the report's moment, and on what."""
+
     key: str
     title: str
     owner: str | None
@@ -117,6 +123,8 @@ class WaitingItem:
 
 @dataclass
 class PersonRow:
+    """One person's line: in progress, done in the period, waiting, and flags."""
+
     handle: str
     name: str
     in_progress: list[TaskRef]
@@ -127,6 +135,8 @@ class PersonRow:
 
 @dataclass
 class PhaseRow:
+    """A project's phase: planned and actual weeks, open and done tasks."""
+
     phase: str
     title: str
     planned_weeks: float | None
@@ -137,6 +147,8 @@ class PhaseRow:
 
 @dataclass
 class Move:
+    """A task moved from one phase to another in the period."""
+
     key: str
     title: str
     from_phase: str
@@ -147,6 +159,8 @@ class Move:
 
 @dataclass
 class Deliverable:
+    """A phase's deliverable recorded in the period."""
+
     phase: str
     title: str
     link: str | None
@@ -176,6 +190,8 @@ class Comment:
 
 @dataclass
 class TimelineBar:
+    """A stretch of days, per phase, on a project's timeline or plan."""
+
     phase: str
     start: date
     end: date
@@ -183,6 +199,8 @@ class TimelineBar:
 
 @dataclass
 class ProjectSection:
+    """What the report says of one project."""
+
     key: str
     name: str
     status: str
@@ -212,6 +230,8 @@ class ProjectSection:
 
 @dataclass
 class Override:
+    """A WIP override given in the period."""
+
     key: str
     title: str
     owner: str | None
@@ -221,6 +241,8 @@ class Override:
 
 @dataclass
 class Stalled:
+    """An active project with no event for a while."""
+
     key: str
     name: str
     last_event: date
@@ -229,6 +251,8 @@ class Stalled:
 
 @dataclass
 class Attention:
+    """What needs a lead's look: overrides, over-size tasks, stalls, idle people."""
+
     overrides: list[Override]
     over_size: list[TaskRef]
     stalled: list[Stalled]
@@ -243,6 +267,8 @@ class Attention:
 
 @dataclass
 class WeekCount:
+    """Tasks done in one ISO week (given by its Monday)."""
+
     week: str
     start: date
     done: int
@@ -250,6 +276,8 @@ class WeekCount:
 
 @dataclass
 class FlowDay:
+    """Tasks per status at the end of a day."""
+
     day: date
     todo: int
     in_progress: int
@@ -260,6 +288,8 @@ class FlowDay:
 
 @dataclass
 class Summary:
+    """The period in numbers."""
+
     done: int
     started: int
     moved: int
@@ -272,6 +302,8 @@ class Summary:
 
 @dataclass
 class WeeklyReport:
+    """The whole report, as both renderers read it."""
+
     title: str
     label: str
     start: date
