@@ -83,6 +83,8 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Column:
+    """A column of the board: a phase, or a status."""
+
     key: str
     title: str
     phase: str | None = None
@@ -110,6 +112,8 @@ class Lane:
 
 @dataclass(frozen=True)
 class Cell:
+    """The cards of one lane in one column, and how many old done ones are folded."""
+
     cards: tuple[Card, ...] = ()
     """In the order of ``STATUS_ORDER``: done cards last."""
     folded: int = 0

@@ -60,6 +60,8 @@ class ChangeRefused(Message):
 
 @dataclass
 class HistoryLoaded(Message):
+    """A card's history, read to show it."""
+
     card: Card
     events: list[EventView]
 

@@ -18,6 +18,8 @@ from mlkanban.domain.statuses import Status
 
 @dataclass(frozen=True)
 class KeyHelp:
+    """One key of the help: what it does and where."""
+
     keys: str
     description: str
     tooltip: str

@@ -20,6 +20,8 @@ from mlkanban.tui.project.dialog import FormDialog
 
 @dataclass(frozen=True)
 class PersonForm:
+    """What the person dialog returns."""
+
     handle: str
     name: str
     wip_limit: int

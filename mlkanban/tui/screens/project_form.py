@@ -24,6 +24,8 @@ NO_OWNER = "-"
 
 @dataclass(frozen=True)
 class ProjectForm:
+    """What the project dialog returns."""
+
     key: str
     name: str
     owner: str | None

@@ -35,6 +35,8 @@ NO_GEOMETRY = CellGeometry()
 
 @dataclass(frozen=True)
 class Position:
+    """The cursor: a lane, a column and a card of that cell."""
+
     lane: int = 0
     column: int = 0
     index: int = 0
