@@ -401,27 +401,31 @@ def cumulative_flow(
     tasks per status (value) not among ``timelines``, held since before ``first``.
 
     Each status span adds one on the day it began and takes it away on the day it
-    ended, so the counts are a running sum (no per-day scan of every task).
+    ended, so the counts are a running sum (no per-day scan of every task). A span
+    mostly begins when the one before ended: that day is found once.
     """
     deltas: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     base: dict[str, int] = defaultdict(int, held)
     before = _surely_before(first)
     for line in timelines:
+        ended_at = ended = None
         for span in line.statuses:
-            if span.start > moment:
+            start, end = span.start, span.end
+            if start > moment:
                 break
-            if span.end is not None and span.end < before:
+            if end is not None and end < before:
                 continue  # began and ended before the first day: no change to any count
-            if span.start < before:  # a status held since before the first day
-                base[span.value] += 1
+            value = span.value
+            if start < before:  # a status held since before the first day
+                base[value] += 1
             else:
-                begin = day_of(span.start)
+                begin = ended if start == ended_at else day_of(start)
                 target = base if begin < first else deltas[begin]
-                target[span.value] += 1
-            if span.end is not None and span.end <= moment:
-                end = day_of(span.end)
-                target = base if end < first else deltas[end]
-                target[span.value] -= 1
+                target[value] += 1
+            if end is not None and end <= moment:
+                ended_at, ended = end, day_of(end)
+                target = base if ended < first else deltas[ended]
+                target[value] -= 1
     running = dict(base)
     result = []
     day = first

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import repeat
 from typing import NamedTuple
 
 from mlkanban.domain import phases, statuses
@@ -211,7 +212,9 @@ def state_at(line: TaskTimeline, moment: datetime) -> TaskState | None:
     """The task as it was at ``moment``; None if it did not exist yet."""
     if line.created_at > moment:
         return None
-    status = span_at(line.statuses, moment)
+    status = line.statuses[-1]  # mostly the status still held (as ``span_at`` finds it)
+    if status.start > moment:
+        status = span_at(line.statuses, moment)
     estimate = span_at(line.estimates, moment).value
     current = statuses.BY_VALUE[status.value]
     override = None
@@ -237,8 +240,10 @@ def state_at(line: TaskTimeline, moment: datetime) -> TaskState | None:
 
 def board_at(timelines: dict[str, TaskTimeline], moment: datetime) -> list[TaskState]:
     """Every task that existed at ``moment``, as it was then, in key order."""
-    states = (state_at(line, moment) for line in timelines.values())
-    return sorted((s for s in states if s is not None), key=_key_order)
+    states = [state for state in map(state_at, timelines.values(), repeat(moment))
+              if state is not None]
+    states.sort(key=_key_order)
+    return states
 
 
 def _key_order(state: TaskState) -> tuple[str, int]:

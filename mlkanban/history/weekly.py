@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 from itertools import chain
+from operator import attrgetter
 
 from mlkanban.domain.phases import PHASES, Phase
 from mlkanban.domain.statuses import OPEN_STATUSES, Status
@@ -202,7 +203,7 @@ def build_report(
 
 def _people_rows(people, states, done, waiting_items, over_size, ref) -> list[PersonRow]:
     over = {t.key for t in over_size}
-    by_owner = _group(states, lambda s: s.owner)
+    by_owner = _group(states, attrgetter("owner"))
     rows = []
     for person in people:
         if not person.active:
@@ -259,11 +260,11 @@ def _project_sections(projects, states, work: metrics.ProjectWork, window, done,
                       shown_from: date, rest: Rest) -> list[ProjectSection]:
     active_in_window = {key for key, day in last_days.items() if day >= since}
     per_project_days, timelines, firsts = work.days, work.timelines, work.firsts
-    by_project = _group(states, lambda s: s.project)
+    by_project = _group(states, attrgetter("project"))
     by_key = {s.key: s for s in states}
-    events_of = _group(window, lambda e: e.project)
-    done_of = _group(done, lambda s: s.project)
-    started_of = _group(started, lambda s: s.project)
+    events_of = _group(window, attrgetter("project"))
+    done_of = _group(done, attrgetter("project"))
+    started_of = _group(started, attrgetter("project"))
     moves_of = _group(moves, lambda m: m.key.rpartition("-")[0])
     sections = []
     for project in projects:
