@@ -21,7 +21,12 @@ from mlkanban.domain.phases import PHASES
 from mlkanban.domain.statuses import Status
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store import queries
-from mlkanban.store.board_cards import Card, make_card, row_card  # noqa: F401 (re-exported)
+from mlkanban.store.board_cards import (  # noqa: F401 (Card, make_card: re-exported)
+    Card,
+    make_card,
+    matching,
+    row_card,
+)
 from mlkanban.store.sql import Sql, moment
 from mlkanban.store.views import PersonView, ProjectView
 
@@ -128,17 +133,18 @@ class Cell:
             count += 1
         return count
 
-    def tally(self) -> Counter[Status]:
-        """Its cards by status, counted by runs (the cards are ordered by status)."""
-        tally: Counter[Status] = Counter()
-        cards, start = self.cards, 0
-        while start < len(cards):
-            status = cards[start].status
-            end = bisect_right(cards, STATUS_ORDER[status], lo=start,
-                               key=lambda card: STATUS_ORDER[card.status])
-            tally[status] += end - start
-            start = end
-        return tally
+    def tally(self) -> dict[Status, int]:
+        """Its cards by status, found by bisection (the cards are ordered by status)."""
+        cards = self.cards
+        ends = [bisect_right(cards, rank, key=_rank) for rank in range(len(STATUS_ORDER))]
+        starts = [0, *ends[:-1]]
+        return {status: end - start
+                for status, start, end in zip(STATUS_ORDER, starts, ends, strict=True)
+                if end > start}
+
+
+def _rank(card: Card) -> int:
+    return STATUS_ORDER[card.status]
 
 
 EMPTY_CELL = Cell()
@@ -298,7 +304,7 @@ class Placed:
                      if _narrows(terms, earlier)), key=_card_total)
         found = {}
         for position, cards in wider.items():
-            kept = tuple(card for card in cards if card.matches(terms))
+            kept = matching(cards, terms)
             if len(kept) == len(cards):
                 found[position] = cards  # the same cell: the board reuses its layout
             elif kept:

@@ -98,6 +98,16 @@ class Card:
         return f"Card({self.key!r}, {self.status.value}, {self.title!r})"
 
 
+def matching(cards: tuple[Card, ...], terms: tuple[str, ...]) -> tuple[Card, ...]:
+    """The cards whose words hold every term (``Card.matches``, in one tight loop: a
+    filter keystroke runs it over every card on the board)."""
+    if len(terms) == 1:
+        term = terms[0]
+        return tuple([card for card in cards if term in (card._haystack or card.haystack)])
+    return tuple([card for card in cards
+                  if all(term in (card._haystack or card.haystack) for term in terms)])
+
+
 def _words(key: str, title: str, owner: str | None, phase: Phase, status: Status,
            reason: str | None, wip_override: str | None, jira_key: str | None,
            labels: tuple[str, ...]) -> str:

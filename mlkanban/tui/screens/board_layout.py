@@ -48,7 +48,9 @@ def count_shown(grid: Grid) -> Grid:
         return grid
     tallies: dict[int, Counter[Status]] = {}
     for (lane, _), cell in grid.cells.items():
-        tallies.setdefault(lane, Counter()).update(cell.tally())
+        tally = tallies.setdefault(lane, Counter())
+        for status, count in cell.tally().items():
+            tally[status] += count
     lanes = tuple(
         replace(lane, in_progress=tallies.get(i, Counter())[Status.IN_PROGRESS],
                 waiting=tallies.get(i, Counter())[Status.WAITING],

@@ -10,6 +10,7 @@ touches the database.
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
 
 from rich.segment import Segment
 from rich.style import Style
@@ -126,6 +127,7 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
         """Lines of drawn cards, by key, width and selection, with the card they are of
         (a reload brings a new card under the same key)."""
         self._geometries: dict[tuple[int, int], tuple[tuple[Card, ...], CellGeometry]] = {}
+        self._heights: dict[int, dict[str, int]] = {}
         """Cells' geometries by the identity of their cards and their width: a filter
         keystroke that leaves a cell as it was reuses its geometry."""
         self._base_style = Style()
@@ -197,17 +199,22 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
         return geometry
 
     def _measure(self, cell: Cell, width: int) -> CellGeometry:
-        tops, heights = [], []
-        y = 0
-        for card in cell.cards:
-            tops.append(y)
-            heights.append(card_height(card, width - 2))
-            y += heights[-1] + 1  # the card and a blank line under it
+        known = self._heights.setdefault(width, {})  # by title: a card's height is its title's
+        heights = tuple([known.get(card.title) or self._height(card, width, known)
+                         for card in cell.cards])
+        # each card and a blank line under it
+        tops = tuple(accumulate([height + 1 for height in heights], initial=0))
+        y, tops = tops[-1], tops[:-1]
         folded_at = y if cell.folded else None
         height = y - 1 if cell.cards else 0
         if folded_at is not None:
             height = folded_at + 1
-        return CellGeometry(tuple(tops), tuple(heights), folded_at, height)
+        return CellGeometry(tops, heights, folded_at, height)
+
+    @staticmethod
+    def _height(card: Card, width: int, known: dict[str, int]) -> int:
+        height = known[card.title] = card_height(card, width - 2)
+        return height
 
     def _layout(self) -> None:
         """Work out where every lane, column and card sits; on new data and on resize."""
@@ -231,6 +238,8 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
 
         if len(self._geometries) > 4096:
             self._geometries.clear()
+        if sum(len(known) for known in self._heights.values()) > 100_000:
+            self._heights.clear()
         self._cells = {
             position: self._cell_geometry(cell, widths[position[1]])
             for position, cell in grid.cells.items()
