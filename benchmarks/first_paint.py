@@ -89,6 +89,19 @@ async def _filter_keys(pilot, keys: int, frames: list[float]) -> list[float]:
     return timings
 
 
+async def _settled(app) -> None:
+    """Until the work started after the first paint is done: the app's workers, and
+    the board's service built in a thread (``workspace.ready``)."""
+    quiet = 0
+    while quiet < 3:
+        await asyncio.sleep(0.1)
+        await app.workers.wait_for_complete()
+        workspace = getattr(app, "workspace", None)
+        busy = any(not worker.is_finished for worker in app.workers) or (
+            workspace is not None and not workspace.ready)
+        quiet = 0 if busy else quiet + 1
+
+
 def main() -> None:
     if len(sys.argv) < 4 or sys.argv[1] in ("-h", "--help"):
         print(__doc__)
@@ -132,9 +145,10 @@ def main() -> None:
     async def auto_pilot(pilot) -> None:
         await painted.wait()
         rss_paint = _peak_kib()
-        # what the first paint started (loads, warm-up imports) counts for memory
+        # what the first paint started (loads, warm-up imports, the board's writing
+        # service) counts for memory
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(pilot.app.workers.wait_for_complete(), 10)
+            await asyncio.wait_for(_settled(pilot.app), 20)
         lines = [f"painted {found['painted']!r}", f"checks {found['checks']!r}",
                  f"rss_paint {rss_paint}", f"rss_peak {_peak_kib()}"]
         if keys:

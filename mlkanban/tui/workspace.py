@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -97,10 +97,13 @@ class Workspace:
         threading.Thread(target=read, name="mlkanban-first-read", daemon=True).start()
         self._first = future
 
-    @property
-    def board_read(self) -> bool:
-        """Whether a snapshot read ahead is there to take without waiting."""
-        return self._first is not None and self._first.done()
+    def board_read(self, within: float = 0) -> bool:
+        """Whether a snapshot read ahead is there to take, waiting up to ``within``
+        seconds for it."""
+        if self._first is None:
+            return False
+        wait([self._first], timeout=within)
+        return self._first.done()
 
     def tasks(self, **filters: Any) -> list[TaskView]:
         return self.reader.tasks(**filters)

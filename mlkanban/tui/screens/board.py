@@ -41,6 +41,10 @@ if TYPE_CHECKING:
     from mlkanban.config import Settings
 
 
+FIRST_READ_PATIENCE = 2.0
+"""Seconds the board waits for its first read before it paints without its cards."""
+
+
 class BoardScreen(BoardLoading):
     """Six phase columns, one swimlane per person (or per project).
 
@@ -142,7 +146,9 @@ class BoardScreen(BoardLoading):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        if self.workspace.board_read:  # read while Textual started: show it at once
+        # Read while Textual started: the first frame shows it. Frames of an empty board
+        # meanwhile would only take time from the read.
+        if self.workspace.board_read(within=FIRST_READ_PATIENCE):
             self._loaded(BoardLoaded(self.workspace.read_board()))
         else:
             self.load()
