@@ -13,7 +13,7 @@ from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.history import report_rest
 from mlkanban.history.as_of import LATER_KINDS, RECORD_KINDS
 from mlkanban.history.metrics import local_day
-from mlkanban.history.report_rest import LogFolder, Rest, load_rest
+from mlkanban.history.report_rest import LogFolder, Rest, hidden_projects, load_rest
 from mlkanban.store import history_reads, queries
 from mlkanban.store.history_reads import LeanTask
 from mlkanban.store.sql import Sql
@@ -108,8 +108,15 @@ def load_history(sql: Sql, *, until: datetime | None = None,
     start = history_start(since, until)
     project_keys = history_reads.project_ids(sql)
     first_event = history_reads.first_event_at(sql)
-    # With the report's calendar, work logs are folded as they are read, not held.
-    folder = LogFolder(calendar, until, start, first_event) if calendar is not None else None
+    projects = queries.projects(sql)
+    last_events = history_reads.last_event_per_project(sql, until)
+    later = history_reads.events_between(sql, until + timedelta(microseconds=1), _FAR_FUTURE,
+                                         LATER_KINDS)
+    # With the report's calendar, work logs are folded as they are read, not held (and
+    # those of projects the report cannot show, not read).
+    folder = (LogFolder(calendar, until, start, first_event,
+                        hidden_projects(projects, last_events, later, since))
+              if calendar is not None else None)
     fold = folder.add if folder is not None else None
     rows = {row.id: row for row in history_reads.window_tasks(sql, start, fold=fold)}
     # Statuses over the charts' weeks; the other values only as they were at ``until``,
@@ -139,13 +146,12 @@ def load_history(sql: Sql, *, until: datetime | None = None,
         since=start,
         whole=whole,
         people=queries.people(sql),
-        projects=queries.projects(sql),
-        last_events=history_reads.last_event_per_project(sql, until),
+        projects=projects,
+        last_events=last_events,
         window=window,
         first_event=first_event,
         ab_tests=queries.ab_tests(sql),
-        later=history_reads.events_between(
-            sql, until + timedelta(microseconds=1), _FAR_FUTURE, LATER_KINDS),
+        later=later,
         records=history_reads.events_between(sql, _EPOCH, _FAR_FUTURE, RECORD_KINDS,
                                              rare=True),
         created=history_reads.creation_moments(sql),

@@ -11,7 +11,7 @@ moment, or that the period's events name, is replayed all the same.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,6 +23,7 @@ from mlkanban.history.day_counter import DayCounter, local_day
 from mlkanban.store import history_reads
 from mlkanban.store.history_reads import TaskRow
 from mlkanban.store.sql import Sql, moment
+from mlkanban.store.views import ProjectView
 
 _STATUS_KINDS = ("started", "status_changed")
 _MARGIN = timedelta(days=7)
@@ -55,10 +56,12 @@ class Rest:
 
 class LogFolder:
     """Work logs folded into working days per project and phase as they are read, with
-    the report's calendar, up to its moment: a year of logs is never held."""
+    the report's calendar, up to its moment: a year of logs is never held. The logs of
+    ``hidden`` projects (which the report cannot show) are passed over, or not read."""
 
     def __init__(self, calendar: WorkCalendar, until: datetime, cut: datetime,
-                 first_event: datetime | None) -> None:
+                 first_event: datetime | None, hidden: Collection[str] = ()) -> None:
+        self.hidden = frozenset(hidden)
         local = local_day(until)
         chart_start = local - timedelta(days=local.weekday(), weeks=CHART_WEEKS - 1)
         # From no later than the report's own first day, so that the cutoff (the last
@@ -71,7 +74,22 @@ class LogFolder:
         self.fold = metrics.LogFold()
 
     def add(self, logs: Iterable[tuple[str, Sequence[Sequence]]]) -> None:
+        if self.hidden:
+            logs = [(project, log) for project, log in logs if project not in self.hidden]
         metrics.fold_logs(logs, self.end, self.days, self.cutoff, self.fold)
+
+
+def hidden_projects(projects: Iterable[ProjectView], last_events: Mapping[str, datetime],
+                    later: Iterable, since: datetime) -> set[str]:
+    """Projects a report of ``since`` onwards surely leaves out, so that its time per
+    phase is not needed: not active now, with no change to the project after the
+    report's moment (``later``: the project is then as its row says), and with no event
+    in the period (the last one before ``since`` by more than any UTC offset)."""
+    changed = {e.project for e in later if e.project and e.task is None}
+    quiet_since = since - _MARGIN
+    return {p.key for p in projects
+            if p.status != "active" and p.key not in changed
+            and (p.key not in last_events or last_events[p.key] < quiet_since)}
 
 
 def load_rest(sql: Sql, replayed: Mapping[int, TaskRow], events: Iterable,
@@ -106,8 +124,9 @@ def load_rest(sql: Sql, replayed: Mapping[int, TaskRow], events: Iterable,
             latest[project] = found
     rest = Rest(dict(statuses), dict(done), {owner for owner, _, _, _ in counts if owner},
                 projects, latest)
+    hidden = folder.hidden if folder is not None else ()
     logs = ([(project, log) for task_id, project, log in batch if task_id not in replayed]
-            for batch in history_reads.closed_work_logs(sql, cut))
+            for batch in history_reads.closed_work_logs(sql, cut, skip=hidden))
     if folder is None:
         rest.logs = [pair for batch in logs for pair in batch]
     else:

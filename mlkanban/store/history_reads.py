@@ -253,17 +253,22 @@ def closed_counts(sql: Sql, cut: datetime) -> list[tuple[str | None, str, str, s
             for owner_id, project_id, phase, status, count in rows]
 
 
-def closed_work_logs(sql: Sql, cut: datetime
+def closed_work_logs(sql: Sql, cut: datetime, *, skip: Collection[str] = ()
                      ) -> Iterator[list[tuple[int, str, Sequence[Sequence]]]]:
     """(id, project, work log) of the tasks ``closed_counts`` counts that were ever in
-    progress, in batches (a year of logs is parsed a batch at a time). Most tasks are:
-    the table is read as it lies (``status || ''`` keeps the status index out, which
-    would visit the same rows in a random order)."""
+    progress (bar those of the projects in ``skip``), in batches (a year of logs is
+    parsed a batch at a time). Most tasks are: the table is read as it lies
+    (``status || ''`` keeps the status index out, which would visit the same rows in a
+    random order)."""
     keys = project_ids(sql)
+    skipped = sorted(project_id for project_id, key in keys.items() if key in skip)
+    left_out = (f" AND project_id NOT IN ({', '.join(str(i) for i in skipped)})"
+                if skipped and all(isinstance(i, int) for i in skipped) else "")
     for rows in sql.stream(
             "SELECT id, project_id, work_log FROM task WHERE work_log <> '[]'"
             " AND ((status || '' = 'done' AND done_at < ?)"
-            " OR (status || '' = 'dropped' AND status_at < ?))", (sql.bind(cut), sql.bind(cut))):
+            f" OR (status || '' = 'dropped' AND status_at < ?)){left_out}",
+            (sql.bind(cut), sql.bind(cut))):
         logs = work_log.loads_many([row[2] for row in rows])
         yield [(task_id, keys[project_id], log)
                for (task_id, project_id, _), log in zip(rows, logs, strict=True)]

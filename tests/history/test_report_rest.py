@@ -5,7 +5,8 @@ NOW is Monday 23 November 2026. OLD is a project whose work ended in the spring:
 its tasks were finished at the very same moment in different phases (the project's
 current phase is then the first one's, in key order), one was dropped, and one more
 done long ago changes owner and title in the autumn, after some reports' moments.
-CHURN has work in the charts' window.
+CHURN has work in the charts' window. GONE and BACK were closed in the spring; BACK is
+reopened in the autumn.
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ def board(service: Service) -> Service:
     # a task done in the spring changes owner and title in the autumn
     s.assign("OLD-1", "alice", at=NOW - timedelta(weeks=5))
     s.edit("OLD-1", title="Frame it again", at=NOW - timedelta(weeks=5))
+    # GONE and BACK worked in the spring and were closed then; BACK is reopened in the
+    # autumn, after some reports' moments
+    for key in ("GONE", "BACK"):
+        s.add_project(key, key.title(), at=SPRING - timedelta(days=7))
+        s.add_task(key, "Model it", Phase.MODELING, owner="bob", estimate=2, at=SPRING)
+        bob.start(f"{key}-1", at=SPRING + timedelta(days=7))
+        bob.done(f"{key}-1", at=SPRING + timedelta(days=9))
+        s.close_project(key, "positive", "It worked", at=SPRING + timedelta(days=10))
+    s.edit_project("BACK", status="active", at=NOW - timedelta(weeks=4))
     return s
 
 
@@ -84,3 +94,27 @@ def test_the_quiet_projects_phase_is_its_last_finished_tasks(board):
     assert old.current_phase == Phase.MODELING.value  # OLD-2, not OLD-3
     assert {(row.phase, row.done) for row in old.phases} >= {
         ("research", 1), ("modeling", 1), ("productization", 1)}
+
+
+@pytest.mark.parametrize("weeks_back", [0, 5, 33])
+def test_projects_a_report_cannot_show_are_not_counted_for(board, weeks_back):
+    """A project closed long before the period, and not changed since the report's
+    moment, is left out of the report: its work logs are not read. One reopened after
+    that moment was closed then too, but is read (its row is not as it was)."""
+    period = Period.week_of(NOW.date() - timedelta(weeks=weeks_back))
+    with board.read() as sql:
+        full = build_report(load_history(sql), period, now=NOW, calendar=CALENDAR)
+        lean = load_history(sql, until=period.as_of(NOW), since=period.start_moment(),
+                            calendar=CALENDAR)
+    report = build_report(lean, period, now=NOW, calendar=CALENDAR)
+    assert report.to_data() == full.to_data()
+    shown = {p.key for p in report.projects}
+    assert lean.rest is not None and lean.rest.work is not None
+    if weeks_back == 33:  # the spring: both were at work
+        assert {"GONE", "BACK"} <= shown and "GONE" in lean.rest.work.sums
+    else:  # GONE's logs are not read; BACK shows from its reopening on
+        assert "GONE" not in shown and "GONE" not in lean.rest.work.sums
+        assert ("BACK" in shown) == (weeks_back < 4)
+        assert "BACK" in lean.rest.work.sums
+        back = next((p for p in report.projects if p.key == "BACK"), None)
+        assert back is None or any(row.actual_weeks for row in back.phases)
