@@ -41,10 +41,13 @@ def test_domain_does_no_io():
 
 def _modules_loaded_by(args: list[str], tmp_path) -> set[str]:
     code = (
-        "import sys, json, runpy\n"
+        # the command through ``cli.main``: the program's own entry point ends the
+        # process (``quick_exit``) before the modules could be looked at
+        "import sys, json\n"
+        "from mlkanban.cli import cli\n"
         f"sys.argv = ['mlkanban', '--db', {str(tmp_path / 'x.db')!r}, *{args!r}]\n"
         "try:\n"
-        "    runpy.run_module('mlkanban', run_name='__main__')\n"
+        "    cli.main(prog_name='mlkanban')\n"
         "except SystemExit:\n"
         "    pass\n"
         "sys.stderr.write(json.dumps(sorted(sys.modules)))\n"
