@@ -142,6 +142,8 @@ async def test_a_key_typed_before_the_cards_are_read_waits_for_them(
         reading.set()
         for _ in range(200):
             await pilot.pause(0.05)
-            if isinstance(app.screen, TaskFormScreen):
+            if isinstance(app.screen, TaskFormScreen) and app.focused is not None \
+                    and app.focused.id == "title":
                 break
-        assert isinstance(app.screen, TaskFormScreen)
+        assert isinstance(app.screen, TaskFormScreen)  # and mounted, its title focused
+        assert app.focused.id == "title"
