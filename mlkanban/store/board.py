@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
+from operator import attrgetter
 
 from mlkanban.domain import phases, statuses
 from mlkanban.domain.phases import PHASES
@@ -277,11 +278,19 @@ class Placed:
         lane_index = {lane.key: i for i, lane in enumerate(lane_list)}
         column_index = {column.key: i for i, column in enumerate(column_list)}
 
+        # Cards are grouped by what decides their cell (owner or project, phase or
+        # status), and each group is placed once: ten thousand cards, a few hundred groups.
+        by_person, by_phase = mode is LaneMode.PERSON, column_mode is ColumnMode.PHASE
+        groups: dict[tuple, list[Card]] = {}
+        for card, where in zip(snapshot.cards, map(attrgetter(
+                "owner" if by_person else "project", "phase" if by_phase else "status"),
+                snapshot.cards), strict=True):
+            groups.setdefault(where, []).append(card)
         placed: dict[tuple[int, int], list[Card]] = {}
-        for card in snapshot.cards:
-            lane = lane_index[_lane_key(card.owner, card.project, mode)]
-            column = column_index[_column_key(card.phase.value, card.status, column_mode)]
-            placed.setdefault((lane, column), []).append(card)
+        for (lane_value, column_value), cards in groups.items():
+            lane = lane_index[_lane_key(lane_value, lane_value, mode)]
+            column = column_index[column_value.value]
+            placed.setdefault((lane, column), []).extend(cards)
 
         folded: Counter[tuple[int, int]] = Counter()
         for owner, project, phase, count in snapshot.folded:
@@ -349,8 +358,8 @@ def _columns(mode: ColumnMode) -> tuple[Column, ...]:
 
 def _open_counts(cards: Iterable[Card], attribute: str) -> dict[str | None, Counter[Status]]:
     counts: dict[str | None, Counter[Status]] = {}
-    for card in cards:
-        counts.setdefault(getattr(card, attribute), Counter())[card.status] += 1
+    for (key, status), count in Counter(map(attrgetter(attribute, "status"), cards)).items():
+        counts.setdefault(key, Counter())[status] += count
     return counts
 
 
