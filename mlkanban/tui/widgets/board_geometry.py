@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
-from mlkanban.store.board import Grid
+from mlkanban.store.board import Card, Cell, Grid
+from mlkanban.tui.widgets.card_text import card_height
 
 MIN_COLUMN_WIDTH = 24
 HEADER_LINES = 1
@@ -40,3 +42,47 @@ class Position:
     lane: int = 0
     column: int = 0
     index: int = 0
+
+
+class CellMeasures:
+    """Cells' geometries, kept across layouts: by the identity of their cards and their
+    width (a filter keystroke that leaves a cell as it was reuses its geometry), and
+    cards' heights by title and width."""
+
+    def __init__(self) -> None:
+        self._geometries: dict[tuple[int, int], tuple[tuple[Card, ...], CellGeometry]] = {}
+        self._heights: dict[int, dict[str, int]] = {}
+
+    def trim(self) -> None:
+        """Forget everything once it grows large (a long session of filters)."""
+        if len(self._geometries) > 4096:
+            self._geometries.clear()
+        if sum(len(known) for known in self._heights.values()) > 100_000:
+            self._heights.clear()
+
+    def cell(self, cell: Cell, width: int) -> CellGeometry:
+        known = self._geometries.get((id(cell.cards), width))
+        if known is not None and known[0] is cell.cards and cell.folded == 0:
+            return known[1]
+        geometry = self._measure(cell, width)
+        if not cell.folded:
+            self._geometries[(id(cell.cards), width)] = (cell.cards, geometry)
+        return geometry
+
+    def _measure(self, cell: Cell, width: int) -> CellGeometry:
+        known = self._heights.setdefault(width, {})  # by title: a card's height is its title's
+        heights = tuple([known.get(card.title) or _height(card, width, known)
+                         for card in cell.cards])
+        # each card and a blank line under it
+        tops = tuple(accumulate([height + 1 for height in heights], initial=0))
+        y, tops = tops[-1], tops[:-1]
+        folded_at = y if cell.folded else None
+        height = y - 1 if cell.cards else 0
+        if folded_at is not None:
+            height = folded_at + 1
+        return CellGeometry(tops, heights, folded_at, height)
+
+
+def _height(card: Card, width: int, known: dict[str, int]) -> int:
+    height = known[card.title] = card_height(card, width - 2)
+    return height

@@ -10,7 +10,6 @@ touches the database.
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import accumulate
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from mlkanban.domain.statuses import Status
-from mlkanban.store.board import Card, Cell, Column, ColumnMode, Grid, Lane, LaneMode
+from mlkanban.store.board import Card, Column, ColumnMode, Grid, Lane, LaneMode
 from mlkanban.tui.widgets.board_cursor_keys import CursorKeys
 from mlkanban.tui.widgets.board_geometry import (
     EMPTY_GRID,
@@ -30,10 +29,11 @@ from mlkanban.tui.widgets.board_geometry import (
     MIN_COLUMN_WIDTH,
     NO_GEOMETRY,
     CellGeometry,
+    CellMeasures,
     Position,
 )
 from mlkanban.tui.widgets.board_strips import header_strip, lane_strip
-from mlkanban.tui.widgets.card_text import card_height, card_lines, fit
+from mlkanban.tui.widgets.card_text import card_lines, fit
 
 
 class BoardView(CursorKeys, ScrollView, can_focus=True):
@@ -126,10 +126,7 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
         self._card_cache: dict[tuple, tuple[Card, list[list[Segment]]]] = {}
         """Lines of drawn cards, by key, width and selection, with the card they are of
         (a reload brings a new card under the same key)."""
-        self._geometries: dict[tuple[int, int], tuple[tuple[Card, ...], CellGeometry]] = {}
-        self._heights: dict[int, dict[str, int]] = {}
-        """Cells' geometries by the identity of their cards and their width: a filter
-        keystroke that leaves a cell as it was reuses its geometry."""
+        self._measures = CellMeasures()
         self._base_style = Style()
         self._partials: dict[str, Style] = {}
         self._total_width = 0
@@ -189,33 +186,6 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ geometry
 
-    def _cell_geometry(self, cell: Cell, width: int) -> CellGeometry:
-        known = self._geometries.get((id(cell.cards), width))
-        if known is not None and known[0] is cell.cards and cell.folded == 0:
-            return known[1]
-        geometry = self._measure(cell, width)
-        if not cell.folded:
-            self._geometries[(id(cell.cards), width)] = (cell.cards, geometry)
-        return geometry
-
-    def _measure(self, cell: Cell, width: int) -> CellGeometry:
-        known = self._heights.setdefault(width, {})  # by title: a card's height is its title's
-        heights = tuple([known.get(card.title) or self._height(card, width, known)
-                         for card in cell.cards])
-        # each card and a blank line under it
-        tops = tuple(accumulate([height + 1 for height in heights], initial=0))
-        y, tops = tops[-1], tops[:-1]
-        folded_at = y if cell.folded else None
-        height = y - 1 if cell.cards else 0
-        if folded_at is not None:
-            height = folded_at + 1
-        return CellGeometry(tops, heights, folded_at, height)
-
-    @staticmethod
-    def _height(card: Card, width: int, known: dict[str, int]) -> int:
-        height = known[card.title] = card_height(card, width - 2)
-        return height
-
     def _layout(self) -> None:
         """Work out where every lane, column and card sits; on new data and on resize."""
         self._laid_out = True
@@ -236,12 +206,9 @@ class BoardView(CursorKeys, ScrollView, can_focus=True):
             x += width + 1
         total_width = max(x - 1, 0)
 
-        if len(self._geometries) > 4096:
-            self._geometries.clear()
-        if sum(len(known) for known in self._heights.values()) > 100_000:
-            self._heights.clear()
+        self._measures.trim()
         self._cells = {
-            position: self._cell_geometry(cell, widths[position[1]])
+            position: self._measures.cell(cell, widths[position[1]])
             for position, cell in grid.cells.items()
         }
         if len(self._card_cache) > 4096:
