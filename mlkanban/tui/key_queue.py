@@ -62,6 +62,7 @@ class InOrderKeys(App):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            event = as_typed(event)
             if self._key_in_flight or self._keys_on_hold:
                 self._held_keys.append(event)
                 return
@@ -93,6 +94,19 @@ class InOrderKeys(App):
             self._key_in_flight = False
         if self._held_keys and not self._keys_on_hold:
             await self._send_key(self._held_keys.popleft())
+
+
+def as_typed(event: events.Key) -> events.Key:
+    """Enter, even when it arrives as a line feed (``ctrl+j``).
+
+    Keys typed while the program starts, before it puts the terminal in raw mode, pass
+    through the terminal's line discipline, which turns Enter's carriage return into a
+    line feed: the Enter that ends a title typed ahead would do nothing. Readline takes
+    both as Enter, and so does the board (no key of its own is ctrl+j).
+    """
+    if event.key == "ctrl+j":
+        return events.Key("enter", "\r")
+    return event
 
 
 async def _drained(node: MessagePump) -> None:

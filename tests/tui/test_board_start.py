@@ -147,3 +147,22 @@ async def test_a_key_typed_before_the_cards_are_read_waits_for_them(
                 break
         assert isinstance(app.screen, TaskFormScreen)  # and mounted, its title focused
         assert app.focused.id == "title"
+
+
+async def test_an_enter_typed_ahead_arrives_as_a_line_feed_and_still_saves(
+    board_service: Service, settings: Settings
+):
+    """Keys typed while the program starts pass the terminal's line discipline, which
+    turns Enter into a line feed (``ctrl+j``): it must still save the dialog."""
+    app = make_app(board_service, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_board(pilot)
+        before = len(board_service.tasks())
+        await pilot.press("n", *"Typed ahead", "ctrl+j")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if len(board_service.tasks()) > before:
+                break
+        titles = [task.title for task in board_service.tasks()]
+        assert "Typed ahead" in titles
+        assert app.screen.__class__.__name__ == "BoardScreen"
