@@ -80,3 +80,15 @@ def team(service: Service) -> Service:
     service.add_person("bob", name="Bob Chen", wip_limit=2)
     service.add_project("CHURN", "Churn prediction", hypothesis="Usage drops predict churn")
     return service
+
+
+@pytest.fixture
+def zone(request):
+    """Local time set to ``request.param`` (parametrize ``zone`` with zone names), then
+    back to the tests' UTC."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = request.param
+    time.tzset()
+    yield request.param
+    os.environ["TZ"] = old or "UTC"
+    time.tzset()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -32,17 +31,6 @@ ZONES = ["UTC", "Europe/Paris", "America/New_York", "Asia/Kathmandu", "America/S
 def engine(backend_engine):
     """Every test here runs once on SQLite and once on PostgreSQL."""
     return backend_engine
-
-
-@pytest.fixture
-def zone(request):
-    """Local time set to ``request.param`` for the test, then back to the tests' UTC."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = request.param
-    time.tzset()
-    yield request.param
-    os.environ["TZ"] = old or "UTC"
-    time.tzset()
 
 
 @pytest.fixture

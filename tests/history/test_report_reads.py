@@ -11,8 +11,6 @@ outcome Fri 20 (which stops it). Titles and reasons carry Markdown and HTML.
 from __future__ import annotations
 
 import json
-import os
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -120,16 +118,6 @@ def test_the_same_on_a_synthetic_year(tmp_path):
             period = Period.week_of(NOW.date() - timedelta(weeks=back))
             expected = build_report(full, period, now=NOW, calendar=calendar).to_data()
             assert weekly_report(conn, period, now=NOW, calendar=calendar).to_data() == expected
-
-
-@pytest.fixture
-def zone(request):
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = request.param
-    time.tzset()
-    yield request.param
-    os.environ["TZ"] = old or "UTC"
-    time.tzset()
 
 
 @pytest.mark.parametrize("zone", ["Europe/Berlin", "America/St_Johns", "Asia/Kolkata",
