@@ -115,11 +115,28 @@ class BoardLoading(SetupActions):
         return chosen.key if chosen else None
 
 
+#: How far the objects set aside may outgrow those alive at the last full collection
+#: before they are looked at again (see ``keep_long_lived``).
+FROZEN_GROWTH = 1.25
+_frozen_when_collected = 0
+
+
 def keep_long_lived() -> None:
     """Set what is alive now (modules, the interface, the board's cards) aside from the
     garbage collector. A full collection walks every object it tracks, a tenth of a
     second and more on a big board, and lands on whatever keystroke allocates next;
     objects that live as long as the board need not be walked. Young garbage is
-    collected first; what is set aside is still freed when nothing refers to it."""
+    collected first; what is set aside is still freed when nothing refers to it.
+
+    What was set aside and later dropped in a reference cycle (a closed dialog, say)
+    would never be collected, so once the set-aside objects have grown by a quarter
+    since the last full collection, they are all looked at again, once.
+    """
+    global _frozen_when_collected
     gc.collect(1)
     gc.freeze()
+    if gc.get_freeze_count() > FROZEN_GROWTH * _frozen_when_collected:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        _frozen_when_collected = gc.get_freeze_count()
