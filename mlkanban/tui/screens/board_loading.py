@@ -135,7 +135,10 @@ def keep_long_lived() -> None:
     global _frozen_when_collected
     gc.collect(1)
     gc.freeze()
-    if gc.get_freeze_count() > FROZEN_GROWTH * _frozen_when_collected:
+    count = gc.get_freeze_count()
+    if not _frozen_when_collected:
+        _frozen_when_collected = count  # the first time, what is alive now is the measure
+    elif count > FROZEN_GROWTH * _frozen_when_collected:
         gc.unfreeze()
         gc.collect()
         gc.freeze()
