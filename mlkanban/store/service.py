@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
@@ -23,9 +22,10 @@ from mlkanban.domain.clock import Clock, as_utc, system_clock
 from mlkanban.domain.errors import BadInput, NotFound, RuleRefused, WipRefused
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import NEEDS_REASON, Status, check_transition
-from mlkanban.domain.text import plural, suggest
+from mlkanban.domain.text import suggest
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store import queries, undo, validate, work_logs
+from mlkanban.store.changes import Change
 from mlkanban.store.engine import write_engine
 from mlkanban.store.models import Event, Person, Project, Task
 from mlkanban.store.ownership import Ownership
@@ -33,6 +33,7 @@ from mlkanban.store.people_records import PeopleRecords
 from mlkanban.store.project_records import CLOSED_STATUSES, ProjectRecords
 from mlkanban.store.reader import Reader, missing_task_hint
 from mlkanban.store.sql import within
+from mlkanban.store.task_edits import TaskEdits
 from mlkanban.store.views import TaskView
 
 #: How far in the future ``--at`` may be, to forgive clocks that disagree a little.
@@ -43,20 +44,12 @@ CLOCK_SKEW = timedelta(minutes=1)
 MAX_PLAUSIBLE_DAYS = 260
 
 
-@dataclass(frozen=True)
-class Change:
-    """What a write did: the task as it is now (None when the change was to a project or
-    a person), and a sentence saying what happened."""
-
-    task: TaskView | None
-    message: str
-    notice: str = ""
-
-
-class Service(Ownership, undo.Undo, PeopleRecords, ProjectRecords, Reader):
+class Service(TaskEdits, Ownership, undo.Undo, PeopleRecords, ProjectRecords, Reader):
     """Board operations for one acting person, on one database, with one clock.
 
-    The reads (``task``, ``tasks``, ``people``, ``read()``...) come from ``Reader``.
+    The reads (``task``, ``tasks``, ``people``, ``read()``...) come from ``Reader``;
+    changes to a task other than its status (``move``, ``assign``, ``estimate``,
+    ``edit``, ``split``) from ``TaskEdits``.
     """
 
     def __init__(
@@ -358,135 +351,6 @@ class Service(Ownership, undo.Undo, PeopleRecords, ProjectRecords, Reader):
         task.wip_override = None
         return ""
 
-    def move(self, key: str, phase: Phase, *, at: datetime | None = None) -> Change:
-        with self._write() as session:
-            task = self._task(session, key)
-            when = self._when(at, task.updated_at, task.key)
-            old = Phase(task.phase)
-            if old is phase:
-                raise BadInput(f"{task.key} is already in {phase.title}")
-            task.phase = phase.value
-            task.updated_at = when
-            self._event(
-                session, when, "moved_phase", task=task, field="phase", old=old.value,
-                new=phase.value,
-            )
-            view = self._view(session, task)
-        direction = "back " if phase.index < old.index else ""
-        return Change(view, f"Moved {view.key} {direction}from {old.title} to {phase.title}")
-
-    def assign(
-        self,
-        key: str,
-        handle: str | None,
-        *,
-        override: str | None = None,
-        at: datetime | None = None,
-    ) -> Change:
-        """Hand a task to someone (None: unassign). An in-progress task counts for its new owner."""
-        with self._write() as session:
-            task = self._task(session, key)
-            when = self._when(at, task.updated_at, task.key)
-            old_owner = session.get(Person, task.owner_id) if task.owner_id else None
-            new_owner = self._person(session, handle, lock=True) if handle else None
-            if (old_owner and old_owner.id) == (new_owner and new_owner.id):
-                who = new_owner.handle if new_owner else "nobody"
-                raise BadInput(f"{task.key} is already assigned to {who}")
-            if Status(task.status) is Status.IN_PROGRESS:
-                if new_owner is None:
-                    raise RuleRefused(
-                        f"{task.key} is in progress; an unassigned task cannot be. "
-                        "Move it to waiting or to do first."
-                    )
-                task.owner_id = new_owner.id
-                self._claim_wip(session, task, override, when)
-            task.owner_id = new_owner.id if new_owner else None
-            task.updated_at = when
-            self._event(
-                session, when, "assigned", task=task, field="owner",
-                old=old_owner.handle if old_owner else None,
-                new=new_owner.handle if new_owner else None,
-            )
-            view = self._view(session, task)
-        target = view.owner or "nobody (unassigned)"
-        return Change(view, f"Assigned {view.key} to {target}")
-
-    def estimate(self, key: str, days: int | None, *, at: datetime | None = None) -> Change:
-        self._check_estimate(days)
-        with self._write() as session:
-            task = self._task(session, key)
-            when = self._when(at, task.updated_at, task.key)
-            if task.estimate == days:
-                raise BadInput(f"{task.key} is already estimated at {days} days")
-            old = task.estimate
-            task.estimate = days
-            task.updated_at = when
-            self._event(
-                session, when, "estimated", task=task, field="estimate", old=old, new=days
-            )
-            view = self._view(session, task)
-        shown = plural(days, "working day") if days is not None else "unknown"
-        return Change(view, f"Estimated {view.key} at {shown}")
-
-    def edit(
-        self,
-        key: str,
-        *,
-        title: str | None = None,
-        description: str | None = None,
-        at: datetime | None = None,
-    ) -> Change:
-        with self._write() as session:
-            task = self._task(session, key)
-            when = self._when(at, task.updated_at, task.key)
-            changed = []
-            if title is not None and validate.title(title) != task.title:
-                self._event(
-                    session, when, "edited", task=task, field="title", old=task.title,
-                    new=validate.title(title),
-                )
-                task.title = validate.title(title)
-                changed.append("title")
-            if description is not None:
-                text = validate.text(description, "description")
-                if text != task.description:
-                    self._event(
-                        session, when, "edited", task=task, field="description",
-                        old=task.description, new=text,
-                    )
-                    task.description = text
-                    changed.append("description")
-            if changed:
-                task.updated_at = when
-            view = self._view(session, task)
-        what = " and ".join(changed) if changed else "nothing changed"
-        return Change(view, f"Edited {view.key}: {what}")
-
-    def split(
-        self,
-        key: str,
-        new_title: str,
-        *,
-        estimate: int | None,
-        at: datetime | None = None,
-    ) -> Change:
-        """Carve a new task out of an existing one: same project, phase and owner."""
-        clean_title = validate.title(new_title)
-        self._check_estimate(estimate)
-        with self._write() as session:
-            task = self._task(session, key)
-            when = self._when(at, task.updated_at, task.key)
-            project = session.exec(
-                select(Project).where(Project.id == task.project_id).with_for_update()
-            ).one()
-            new = self._new_task(
-                session, project, clean_title, Phase(task.phase), task.owner_id, estimate,
-                "", when, f"split from {task.key}",
-            )
-            self._event(session, when, "split", task=task, field="split", new=new.key)
-            task.updated_at = when
-            view = self._view(session, new)
-        return Change(view, f"Split {view.key} “{view.title}” out of {task.key}")
 
 def _status_message(view: TaskView, old: Status) -> str:
     verb = {

@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from mlkanban.domain.errors import RuleRefused
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import NEEDS_REASON, Status
+from mlkanban.store.changes import Change
 from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
-
-if TYPE_CHECKING:
-    from mlkanban.store.service import Change
 
 UNDONE = "undone"
 """The kind of the event that names the change an undo reverted (its ``field``)."""
@@ -73,8 +71,6 @@ class Undo:
 
     def undo(self, *, at: datetime | None = None) -> Change:
         """Revert the acting person's most recent change that is not undone yet."""
-        from mlkanban.store.service import Change
-
         with self._write() as session:
             change = self._last_change(session)
             if change is None:

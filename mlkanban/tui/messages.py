@@ -10,10 +10,11 @@ from textual.message import Message
 
 from mlkanban.domain.rules import SPLIT
 from mlkanban.store.board import Card, Snapshot
+from mlkanban.store.changes import Change
 from mlkanban.store.views import EventView, TaskView
 
 if TYPE_CHECKING:  # the write side is imported after the board's first paint
-    from mlkanban.store.service import Change, Service
+    from mlkanban.store.service import Service
 
 #: How the board words each remedy a refusal names (``MlkanbanError.remedy``).
 REMEDIES = {SPLIT: "S on a card splits it"}

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 
 from mlkanban.domain.errors import MlkanbanError, WipRefused
 from mlkanban.store.board import Card, ColumnMode, Grid, LaneMode, Snapshot, arrange
+from mlkanban.store.changes import Change
 from mlkanban.store.views import ProjectView
 from mlkanban.tui.messages import (
     REMEDIES,
@@ -239,7 +240,6 @@ class BoardScreen(BoardLoading):
         except MlkanbanError as exc:
             self.post_message(ChangeRefused(exc.worded(REMEDIES), focus))
             return
-        from mlkanban.store.service import Change  # loaded with the service by now
 
         if isinstance(result, Change):
             key = result.task.key if result.task is not None else None

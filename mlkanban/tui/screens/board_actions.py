@@ -16,12 +16,13 @@ from mlkanban.domain.errors import MlkanbanError
 from mlkanban.domain.phases import PHASES
 from mlkanban.domain.statuses import Status
 from mlkanban.store.board import Card, ColumnMode, Grid, LaneMode, Snapshot
+from mlkanban.store.changes import Change
 from mlkanban.tui.messages import ChangeRefused, HistoryLoaded, Write
 from mlkanban.tui.widgets.board_view import BoardView
 from mlkanban.tui.workspace import Workspace
 
 if TYPE_CHECKING:  # writes run in workers, after the service is built
-    from mlkanban.store.service import Change, Service
+    from mlkanban.store.service import Service
 
 STATUS_ACTIONS = {
     Status.IN_PROGRESS: "start",
@@ -207,7 +208,6 @@ class CardActions(Screen[None]):
 
     def _create(self, form) -> None:
         def write(s: Service) -> Change:
-            from mlkanban.store.service import Change
 
             task = s.add_task(form.project, form.title, form.phase, owner=form.owner,
                               estimate=form.estimate, description=form.description)

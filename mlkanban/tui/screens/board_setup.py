@@ -15,11 +15,12 @@ from textual import on, work
 from mlkanban.domain.errors import MlkanbanError
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
+from mlkanban.store.changes import Change
 from mlkanban.tui.messages import ChangeRefused, ClosedLoaded
 from mlkanban.tui.screens.board_actions import CardActions
 
 if TYPE_CHECKING:  # writes run in workers, after the service is built
-    from mlkanban.store.service import Change, Service
+    from mlkanban.store.service import Service
 
 CLOSED = (Status.DONE, Status.DROPPED)
 
@@ -163,7 +164,6 @@ class SetupActions(CardActions):
 
 def _note(message: str) -> Change:
     """A change that names no task: only its message is shown."""
-    from mlkanban.store.service import Change
 
     return Change(None, message)
 
