@@ -115,7 +115,7 @@ _opened: weakref.WeakSet[Database] = weakref.WeakSet()
 
 
 def close_all() -> None:
-    """Close this thread's connection to every database opened here."""
+    """Close the kept connections of every database opened here."""
     for database in list(_opened):
         database.close()
 
@@ -123,15 +123,20 @@ def close_all() -> None:
 class Database:
     """Where a board lives, opened for reading without SQLAlchemy.
 
-    Each thread keeps one driver connection and reuses it (a PostgreSQL connection
-    costs a round trip or more to open; the board reads again every few seconds).
+    Connections are kept once a read is over and handed to the next one, whichever
+    thread asks (the board reads in a new worker thread every few seconds, and a
+    PostgreSQL connection costs a round trip or more to open).
     """
 
-    def __init__(self, url: str, dialect: str, path: Path | None = None) -> None:
+    def __init__(self, url: str, dialect: str, path: Path | None = None, *,
+                 engine_url: str | None = None) -> None:
         self.url = url
         self.dialect = dialect
         self.path = path
-        self._local = threading.local()
+        self.engine_url = engine_url or url
+        """The URL as SQLAlchemy takes it (its driver named), for a migration."""
+        self._idle: list[Any] = []
+        self._lock = threading.Lock()
         _opened.add(self)
 
     def _connect(self) -> Any:
@@ -150,28 +155,29 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Sql]:
         """A read transaction: every query in it sees the same state of the board."""
-        raw = getattr(self._local, "raw", None)
+        with self._lock:
+            raw = self._idle.pop() if self._idle else None
         if raw is None:
-            raw = self._local.raw = self._connect()
+            raw = self._connect()
         try:
             if self.dialect == "sqlite":
                 raw.execute("BEGIN")
             yield Sql(raw, self.dialect)
-        except BaseException:
-            self._local.raw = None  # in doubt after an error: the next read starts afresh
-            raw.close()
-            raise
-        else:
             if self.dialect == "sqlite":
                 raw.execute("ROLLBACK")
             else:
                 raw.rollback()
+        except BaseException:
+            raw.close()  # in doubt after an error: the next read starts afresh
+            raise
+        with self._lock:
+            self._idle.append(raw)
 
     def close(self) -> None:
-        """Close this thread's connection (others close when their thread ends)."""
-        raw = getattr(self._local, "raw", None)
-        if raw is not None:
-            self._local.raw = None
+        """Close the connections kept for later reads."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for raw in idle:
             raw.close()
 
     def revision(self) -> str | None:
@@ -192,7 +198,7 @@ class Database:
         from mlkanban.store.engine import make_engine
         from mlkanban.store.schema import ensure_schema
 
-        engine = make_engine(self.url, create=False)
+        engine = make_engine(self.engine_url, create=False)
         try:
             ensure_schema(engine)
         finally:
@@ -234,7 +240,7 @@ def open_database(db: str, *, create: bool = True) -> Database:
         return _sqlite(Path(rest[1:]), db, create)
     if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
         _check_url(db)
-        return Database(f"postgresql://{rest}", "postgresql")
+        return Database(f"postgresql://{rest}", "postgresql", engine_url=db)
     from mlkanban.store.engine import make_engine
 
     return EngineDatabase(make_engine(db, create=create))
