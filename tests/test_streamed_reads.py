@@ -114,7 +114,8 @@ def test_ls_json_says_what_the_views_say(board, clock, small_batches, zone):
         result = run_cli(board, clock, "ls", "--json", *args)
         assert result.exit_code == 0, result.stderr
         expected = expected_ls(board, clock, **filters)
-        assert result.stdout == json.dumps(expected, ensure_ascii=False) + "\n", args
+        compact = json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+        assert result.stdout == compact + "\n", args
     everything = expected_ls(board, clock, statuses=None)
     assert len(everything) == 8
     assert {"todo", "in_progress", "waiting", "done", "dropped"} <= {

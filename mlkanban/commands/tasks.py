@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import click
@@ -12,6 +13,7 @@ from mlkanban.commands.common import (
     echo,
     echo_json,
     echo_json_items,
+    echo_json_texts,
     json_option,
     local_time,
     pass_app,
@@ -200,7 +202,10 @@ def ls(app: AppContext, owner, project, phase, statuses, show_all, label, as_jso
     if project:
         service.require_project(filters["project"])
     if as_json:
-        echo_json_items(task_items(service, filters))
+        if sys.stdout.isatty():  # indented for a person
+            echo_json_items(task_items(service, filters))
+        else:
+            echo_json_texts(task_texts(service, filters))
         return
     rows = [_table_row(item) for batch in task_items(service, filters) for item in batch]
     if not rows:
@@ -213,58 +218,83 @@ def ls(app: AppContext, owner, project, phase, statuses, show_all, label, as_jso
 def task_items(service, filters: dict) -> Iterator[list[dict]]:
     """The tasks ``ls`` lists, as its JSON items, a batch at a time.
 
-    Each item is built straight from its row: the keys and values of
-    ``TaskView.as_dict``, then ``age``, ``over_size`` and (for a waiting task with an
-    A/B test) ``ab_test``. No view, no datetime but the ones ages need: a board of
-    100,000 tasks is listed in the memory of a batch.
+    Each item is built straight from its row (``_item_maker``): a board of 100,000
+    tasks is listed in the memory of a batch.
     """
-    from mlkanban.domain.rules import is_over_size
     from mlkanban.store import queries
+
+    with service.read() as sql:
+        item = _item_maker(service, queries.ab_tests(sql))
+        where, params = queries.task_filters(sql, **filters)
+        text = f"SELECT {queries.TASK_COLUMNS}{queries.TASK_FROM}{where}{queries.TASK_ORDER}"
+        label = filters.get("label")  # matched here, as ``queries.tasks`` does
+        for batch in sql.stream(text, params):
+            yield [item(row) for row in batch
+                   if label is None or queries.has_label(row[16], label)]
+
+
+def task_texts(service, filters: dict) -> Iterator[list[str]]:
+    """The compact JSON text of each task ``ls --json`` lists, a batch at a time: written
+    by SQLite itself where the board is SQLite (``store.task_json``), else encoded
+    from ``task_items``."""
+    from mlkanban.store import queries
+    from mlkanban.store.task_json import compact, json_texts
+
+    with service.read() as sql:
+        if sql.dialect == "sqlite":
+            designs = queries.ab_tests(sql)
+            yield from json_texts(sql, filters, today=service.today(),
+                                  working_days=service.calendar.working_days,
+                                  designs=designs, item=_item_maker(service, designs))
+            return
+    for batch in task_items(service, filters):
+        yield [compact(item) for item in batch]
+
+
+def _item_maker(service, designs: dict):
+    """What builds a task's JSON item from its ``queries.TASK_COLUMNS`` row: the keys and
+    values of ``TaskView.as_dict``, then ``age``, ``over_size`` and (for a waiting task
+    with an A/B test) ``ab_test``. No view, and no datetime but the ones ages need."""
+    from mlkanban.domain.rules import is_over_size
     from mlkanban.store.views import LocalDays, iso_text
 
     today = service.today()
     working_days = service.calendar.working_days
     local_day = LocalDays()
-    with service.read() as sql:
-        designs = queries.ab_tests(sql)
-        where, params = queries.task_filters(sql, **filters)
-        text = f"SELECT {queries.TASK_COLUMNS}{queries.TASK_FROM}{where}{queries.TASK_ORDER}"
-        label = filters.get("label")  # matched here, as ``queries.tasks`` does
-        for batch in sql.stream(text, params):
-            items = []
-            for (key, title, project, phase, owner, estimate, status, reason, wip_override,
-                 created_at, _updated_at, started_at, _status_at, done_at, _description,
-                 jira_key, labels, parent) in batch:
-                if label is not None and not queries.has_label(labels, label):
-                    continue
-                age = None
-                if started_at is not None:
-                    end = local_day(done_at) if status == "done" and done_at else today
-                    age = working_days(local_day(started_at), end)
-                item = {
-                    "key": key,
-                    "title": title,
-                    "project": project,
-                    "phase": phase,
-                    "owner": owner,
-                    "status": status,
-                    "estimate": estimate,
-                    "reason": reason,
-                    "wip_override": wip_override,
-                    "created_at": iso_text(created_at),
-                    "started_at": iso_text(started_at),
-                    "done_at": iso_text(done_at),
-                    "jira_key": jira_key,
-                    "parent": parent,
-                    "labels": labels.split() if labels else [],
-                    "age": age,
-                    "over_size": status == "in_progress" and age is not None
-                    and is_over_size(age, estimate),
-                }
-                if status == "waiting" and key in designs:
-                    item["ab_test"] = designs[key].progress(today)
-                items.append(item)
-            yield items
+
+    def item(row: tuple) -> dict:
+        (key, title, project, phase, owner, estimate, status, reason, wip_override,
+         created_at, _updated_at, started_at, _status_at, done_at, _description,
+         jira_key, labels, parent) = row
+        age = None
+        if started_at is not None:
+            end = local_day(done_at) if status == "done" and done_at else today
+            age = working_days(local_day(started_at), end)
+        made = {
+            "key": key,
+            "title": title,
+            "project": project,
+            "phase": phase,
+            "owner": owner,
+            "status": status,
+            "estimate": estimate,
+            "reason": reason,
+            "wip_override": wip_override,
+            "created_at": iso_text(created_at),
+            "started_at": iso_text(started_at),
+            "done_at": iso_text(done_at),
+            "jira_key": jira_key,
+            "parent": parent,
+            "labels": labels.split() if labels else [],
+            "age": age,
+            "over_size": status == "in_progress" and age is not None
+            and is_over_size(age, estimate),
+        }
+        if status == "waiting" and key in designs:
+            made["ab_test"] = designs[key].progress(today)
+        return made
+
+    return item
 
 
 def _table_row(item: dict) -> list[str]:

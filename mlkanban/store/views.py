@@ -56,13 +56,16 @@ class LocalDays:
 
     def __init__(self) -> None:
         self._offsets: dict[object, timedelta | None] = {}
-        self._days: dict[str, date] = {}
+        #: The local day of each whole UTC hour of SQLite's text (``value[:13]``) learnt so
+        #: far, where the offset is whole hours: a lookup for callers that already know
+        #: their text is SQLite's usual one.
+        self.hour_days: dict[str, date] = {}
 
     def __call__(self, value: object) -> date:
         # ``canonical(value)``, written out: this runs for every timestamp of every row
         if (type(value) is str and len(value) == 26 and value[10] == " "
                 and value[19] == "." and value[20:].isdigit()):
-            day = self._days.get(value[:13])
+            day = self.hour_days.get(value[:13])
             if day is not None:
                 return day
             naive = datetime.fromisoformat(value)  # naive UTC, as SQLite holds it
@@ -77,7 +80,7 @@ class LocalDays:
             return naive.replace(tzinfo=UTC).astimezone().date()
         day = (naive + offset).date()
         if type(hour) is str and not offset % _HOUR:
-            self._days[hour] = day
+            self.hour_days[hour] = day
         return day
 
     @staticmethod
