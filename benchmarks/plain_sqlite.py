@@ -88,9 +88,10 @@ def ls(conn, show_all: bool, as_json: bool) -> None:
     if as_json:  # streamed, a thousand tasks at a time
         out, chunk = sys.stdout, []
         out.write("[")
+        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         for i, row in enumerate(cursor):
             days = age(row, today)
-            chunk.append((", " if i else "") + json.dumps({
+            chunk.append(("," if i else "") + encode({
                 "key": row[0], "title": row[1], "project": row[2], "phase": row[3],
                 "owner": row[4], "status": row[5], "estimate": row[6], "reason": row[7],
                 "wip_override": row[8], "created_at": iso(row[9]), "started_at": iso(row[10]),
