@@ -23,8 +23,8 @@ APP_NAME = "mlkanban"
 class Settings:
     """Everything a user can configure; every front end gets one of these.
 
-    A plain dataclass, so that commands run without a config file never import pydantic;
-    a config file is validated against it with pydantic (``load_settings``).
+    A plain dataclass, so that commands never import pydantic; a config file's values
+    are checked and converted by ``load_settings``.
     """
 
     db: str | None = None
@@ -83,14 +83,93 @@ def load_settings(path: Path | None = None) -> Settings:
     if not raw:
         return Settings()
     _check_names(path, raw)
-    from pydantic import TypeAdapter, ValidationError
+    values = {}
+    for name, value in raw.items():
+        try:
+            values[name] = _CONVERT[name](value)
+        except _Invalid as exc:
+            where = ".".join([name, *exc.where])
+            raise BadInput(f"config file {path}: {where}: {exc.message}") from None
+    return Settings(**values)
 
-    try:
-        return TypeAdapter(Settings).validate_python(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BadInput(f"config file {path}: {where}: {first['msg']}") from None
+
+class _Invalid(Exception):
+    """A setting's value that cannot be used: where in the value, and why."""
+
+    def __init__(self, message: str, *where: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(f"should be text, not {_kind(value)}")
+    return value
+
+
+def _day(value: object) -> date:
+    """A TOML date (``2026-12-25``) or the same as text."""
+    if type(value) is date:
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _Invalid(f"should be a date like 2026-12-25, not {value!r}")
+
+
+def _days(value: object) -> list[date]:
+    if not isinstance(value, list):
+        raise _Invalid(f"should be a list of dates, not {_kind(value)}")
+    days = []
+    for i, item in enumerate(value):
+        try:
+            days.append(_day(item))
+        except _Invalid as exc:
+            raise _Invalid(exc.message, str(i)) from None
+    return days
+
+
+def _keys(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise _Invalid(f"should be a table of binding = keys, not {_kind(value)}")
+    keymap = {}
+    for name, keys in value.items():
+        try:
+            keymap[name] = _text(keys)
+        except _Invalid as exc:
+            raise _Invalid(exc.message, name) from None
+    return keymap
+
+
+def _seconds(value: object) -> float:
+    """A positive number of seconds (whole or not), at most an hour."""
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            pass
+    if number is None:
+        raise _Invalid(f"should be a number of seconds, not {value!r}")
+    if not 0.05 <= number <= 3600:
+        raise _Invalid(f"should be between 0.05 and 3600 seconds, not {value!r}")
+    return number
+
+
+def _kind(value: object) -> str:
+    return {str: "text", int: "a number", float: "a number", bool: "true/false",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+#: How each setting's TOML value becomes its ``Settings`` value (pydantic is not
+#: needed for five fields, and costs the board a tenth of a second to import).
+_CONVERT = {"db": _text, "user": _text, "holidays": _days, "keymap": _keys,
+            "poll_seconds": _seconds}
 
 
 def _one_line(exc: Exception) -> str:

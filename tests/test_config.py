@@ -27,6 +27,15 @@ def test_a_file_is_read_and_its_values_converted(tmp_path):
     ('holidays = ["christmas"]\n', "holidays.0"),
     ('poll_seconds = "often"\n', "poll_seconds"),
     ("keymap = [1, 2]\n", "keymap"),
+    ('keymap = {"board.start" = 5}\n', "keymap.board.start"),
+    ("holidays = 2026-12-25\n", "holidays"),
+    ("holidays = [2026-12-25T10:00:00]\n", "holidays.0"),
+    ("poll_seconds = 0\n", "poll_seconds"),
+    ("poll_seconds = -1.5\n", "poll_seconds"),
+    ("poll_seconds = true\n", "poll_seconds"),
+    ("poll_seconds = nan\n", "poll_seconds"),
+    ("db = 3\n", "db"),
+    ("user = [\"x\"]\n", "user"),
 ])
 def test_a_bad_value_is_named_on_one_line(tmp_path, text, where):
     path = tmp_path / "config.toml"
@@ -35,7 +44,7 @@ def test_a_bad_value_is_named_on_one_line(tmp_path, text, where):
         load_settings(path)
     message = str(error.value)
     assert "\n" not in message
-    assert message.startswith(f"config file {path}: {where}:")
+    assert message.startswith(f"config file {path}: {where}: should be ")
 
 
 def test_a_file_that_is_not_toml_is_one_line(tmp_path):
@@ -43,3 +52,19 @@ def test_a_file_that_is_not_toml_is_one_line(tmp_path):
     path.write_text("holidays = [\n", encoding="utf-8")
     with pytest.raises(BadInput, match="cannot read config file"):
         load_settings(path)
+
+
+def test_settings_are_read_without_pydantic(tmp_path):
+    """A config file is common (holidays), and the board reads it before its first
+    paint: reading one imports nothing heavy."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "config.toml"
+    path.write_text('holidays = ["2026-12-25"]\npoll_seconds = 0.5\n', encoding="utf-8")
+    probe = ("import sys; from pathlib import Path; from mlkanban.config import load_settings;"
+             f" s = load_settings(Path({str(path)!r}));"
+             " print(s.poll_seconds, s.holidays[0], 'pydantic' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           check=True).stdout
+    assert shown == "0.5 2026-12-25 False\n"
