@@ -7,6 +7,7 @@ are resolved lazily: importing this module creates nothing on disk.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import tomllib
@@ -150,10 +151,8 @@ def _seconds(value: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
     elif isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             number = float(value)
-        except ValueError:
-            pass
     if number is None:
         raise _Invalid(f"should be a number of seconds, not {value!r}")
     if not 0.05 <= number <= 3600:
