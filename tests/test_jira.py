@@ -473,3 +473,23 @@ def test_a_later_file_finds_epics_and_parents_imported_before(cli, tmp_path, exp
         "FRAUD-20": "Next story", "CHURN-21": "A sub-task",
     }
     assert tasks["CHURN-21"]["parent"] == "CHURN-4"  # ML-4, from the earlier file
+
+
+def test_control_characters_pasted_into_jira_are_taken_out(cli, tmp_path):
+    """Jira keeps whatever was pasted into it; the board stores no terminal escape, bidi
+    override or other control character, so the import takes them out and says so."""
+    issues = [
+        _issue("ML-1", "Evil \x1b[31mred\x1b[0m \u202etitle", **{
+            "Labels": ["modeling"], "Description": "line one\r\nbell \x07 here\r\ntwo"}),
+        _issue("ML-2", "Plain title", **{"Labels": ["modeling"],
+                                         "Description": "kept\r\nas it is\ttabbed"}),
+    ]
+    result = cli("import-jira", str(jira_export.write(tmp_path / "j.csv", issues)))
+    assert result.exit_code == 0, result.output
+    assert "2 values held control characters" in result.stderr
+    evil, plain = _show(cli, "ML-1"), _show(cli, "ML-2")
+    assert evil["title"] == "Evil [31mred[0m title"
+    assert evil["description"] == "line one\nbell  here\ntwo"
+    assert plain["description"] == "kept\nas it is\ttabbed"
+    again = cli("import-jira", str(jira_export.write(tmp_path / "j.csv", issues)))
+    assert again.exit_code == 0 and "Imported" not in again.stdout  # nothing new

@@ -149,6 +149,8 @@ class JiraFile:
     """What the import does not keep: "sprint values" -> how many."""
     names_by_id: dict[str, str] = field(default_factory=dict)
     """Account id (or user name) -> display name, from the ``... Id`` columns."""
+    cleaned: int = 0
+    """Cells whose control characters (terminal escapes, bidi marks) were taken out."""
 
 
 class _Row:
@@ -214,6 +216,25 @@ def _phase_of(row: _Row, phase_names: tuple[str, ...], labels: list[str]) -> Pha
         names = ", ".join(p.value for p in found)
         raise BadInput(f"the labels name more than one phase ({names})")
     return found[0] if found else None
+
+
+#: What stored text may not hold (``store.validate``): C0 controls but tab and newline,
+#: DEL, C1 controls and bidi overrides. Jira keeps what was pasted into it.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _storable(cells: list[str]) -> tuple[list[str], int]:
+    """The cells as text the board may store (Windows line ends become newlines), and
+    how many lost a character on the way."""
+    changed = 0
+    for i, cell in enumerate(cells):
+        if cell.isprintable():  # nothing to take out: the usual case
+            continue
+        text = cell.replace("\r\n", "\n")
+        kept = _UNSTORABLE.sub("", text)
+        changed += kept != text
+        cells[i] = kept
+    return cells, changed
 
 
 def _records(text: str, progress: Callable[[int], None] | None) -> Iterator[tuple[int, list[str]]]:
@@ -302,6 +323,8 @@ def read_jira_csv(
     seen: dict[str, int] = {}
     try:
         for line, cells in records:
+            cells, cleaned = _storable(cells)
+            jira.cleaned += cleaned
             row = _Row(by_title, cells)
             issue, problem = _read_issue(row, line, now, phase_names, default_phase, mapping)
             if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):

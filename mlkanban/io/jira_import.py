@@ -344,6 +344,11 @@ class _Planner:
                 f"{listing(over)}; raise it (mlkanban person edit HANDLE --wip N) "
                 "or move some tasks to waiting"
             )
+        if self.jira.cleaned:
+            self.plan.notes.append(
+                f"{count_of(self.jira.cleaned, 'values')} held control characters (terminal "
+                "escapes, bidi marks), taken out of the imported text"
+            )
         self.plan.left_out = +self.jira.left_out
 
     def estimate(self, issue: JiraIssue) -> int | None:
