@@ -186,14 +186,19 @@ class Grid:
         return sum(len(cell.cards) for cell in self.cells.values())
 
 
-def read_board(conn: Sql, *, now: datetime, calendar: WorkCalendar) -> Snapshot:
-    """Open tasks, done ones of the last week, and the counts of older done ones."""
-    event_id = queries.latest_event_id(conn)  # first: a change after it triggers a reload
+def read_board(conn: Sql, *, now: datetime, calendar: WorkCalendar,
+               rows: BoardRows | None = None) -> Snapshot:
+    """Open tasks, done ones of the last week, and the counts of older done ones.
+
+    ``rows``: the tasks and counts already read (``board_rows`` at ``now``), when
+    another process read them; the rest (people, projects, A/B tests: a few rows) is
+    read here."""
     today = now.astimezone().date()
-    since = now - RECENT_DONE
-    rows = conn.rows(BOARD_TASKS, (conn.bind(since),))
-    cards = tuple(row_card(rows[i], today, calendar, phases.BY_VALUE, statuses.BY_VALUE)
-                  for i in _card_order(rows))
+    if rows is None:
+        rows = board_rows(conn, now=now)
+    event_id, ordered, folded = rows
+    by_phase, by_status = phases.BY_VALUE, statuses.BY_VALUE
+    cards = tuple([row_card(row, today, calendar, by_phase, by_status) for row in ordered])
     waiting = [card.key for card in cards if card.status is Status.WAITING]
     if waiting:
         ab_tests = queries.ab_tests(conn, waiting)
@@ -204,10 +209,24 @@ def read_board(conn: Sql, *, now: datetime, calendar: WorkCalendar) -> Snapshot:
         people=tuple(queries.people(conn)),
         projects=tuple(queries.projects(conn)),
         cards=cards,
-        folded=tuple(queries.done_counts_before(conn, since)),
+        folded=tuple(folded),
         today=today,
         event_id=event_id,
     )
+
+
+BoardRows = tuple[int, list[tuple], list[tuple]]
+"""(latest event id, the board's task rows in the order cells show them, the folded
+counts): plain values, which ``marshal`` carries from one process to another."""
+
+
+def board_rows(conn: Sql, *, now: datetime) -> BoardRows:
+    """The part of a snapshot that takes time to read on a big board."""
+    event_id = queries.latest_event_id(conn)  # first: a change after it triggers a reload
+    since = now - RECENT_DONE
+    rows = conn.rows(BOARD_TASKS, (conn.bind(since),))
+    ordered = [rows[i] for i in _card_order(rows)]
+    return event_id, ordered, [tuple(row) for row in queries.done_counts_before(conn, since)]
 
 
 #: ``STATUS_ORDER`` by the stored value.

@@ -18,7 +18,7 @@ from mlkanban.domain.text import terminal_safe
 from mlkanban.tui.commands import BoardCommands
 from mlkanban.tui.key_queue import MOUNT_PATIENCE, InOrderKeys
 from mlkanban.tui.screens.board import BoardScreen
-from mlkanban.tui.workspace import Workspace
+from mlkanban.tui.workspace import Workspace, release_collector
 
 if TYPE_CHECKING:
     from mlkanban.config import Settings
@@ -53,7 +53,9 @@ class BoardApp(InOrderKeys, App[None]):
         return BoardScreen(self.workspace, self.settings)
 
     def on_mount(self) -> None:
-        self.set_timer(MOUNT_PATIENCE, self.release_keys)  # a board that never loads
+        # a board that never loads
+        self.set_timer(MOUNT_PATIENCE, self.release_keys)
+        self.set_timer(MOUNT_PATIENCE, release_collector)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
             for problem in self.keymap_problems():

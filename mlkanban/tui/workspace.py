@@ -10,11 +10,17 @@ the keys after it keep their order.
 
 The board's first read can start even before Textual is imported (``start_reading``):
 the database works while the interpreter loads the interface, and the first frame
-can already show the cards.
+can already show the cards. Until that frame the garbage collector is held
+(``hold_collector``): importing Textual and reading ten thousand cards allocate enough
+to set off full collections, each walking every object made so far (a tenth of a
+second, on the way to the first paint); almost all of it lives as long as the board.
 """
 
 from __future__ import annotations
 
+import gc
+import marshal
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, wait
@@ -24,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mlkanban.domain.workdays import WorkCalendar
-    from mlkanban.store.board import Snapshot
+    from mlkanban.store.board import BoardRows, Snapshot
     from mlkanban.store.reader import Reader
     from mlkanban.store.service import Service
     from mlkanban.store.sql import Sql
@@ -79,21 +85,32 @@ class Workspace:
         first, self._first = self._first, None
         if first is not None:
             return first.result()
+        return self._read_board(self.now())
+
+    def _read_board(self, now: datetime, rows: BoardRows | None = None) -> Snapshot:
         from mlkanban.store.board import read_board
 
         with self.read() as sql:
-            return read_board(sql, now=self.now(), calendar=self.calendar)
+            return read_board(sql, now=now, calendar=self.calendar, rows=rows)
 
     def start_reading(self) -> None:
-        """Read the board in a thread from now on, for ``read_board`` to hand over."""
+        """Read the board in a thread from now on, for ``read_board`` to hand over.
+
+        On a SQLite board the tasks are read in a process of their own (``fork``):
+        a thread would take turns with Textual's import for the interpreter's lock,
+        and on a big board both would take longer than one after the other. The
+        thread then only waits for the rows and makes them into cards."""
         future: Future[Snapshot] = Future()
+        now = self.now()
+        apart = read_apart(self.reader.database, now)
 
         def read() -> None:
             try:
-                future.set_result(self.read_board())
+                future.set_result(self._read_board(now, apart.rows() if apart else None))
             except BaseException as exc:  # noqa: BLE001 - raised again where it is awaited
                 future.set_exception(exc)
 
+        hold_collector()
         threading.Thread(target=read, name="mlkanban-first-read", daemon=True).start()
         self._first = future
 
@@ -144,3 +161,86 @@ class Workspace:
                 then()
 
         threading.Thread(target=build, name="mlkanban-service", daemon=True).start()
+
+
+_collector_held = False
+
+
+def hold_collector() -> None:
+    """No garbage collection until ``release_collector`` (the board's first paint)."""
+    global _collector_held
+    if gc.isenabled():
+        gc.disable()
+        _collector_held = True
+
+
+def release_collector() -> None:
+    """Collect again, as before ``hold_collector``. What was made meanwhile is set aside
+    as long-lived (``gc.freeze``) rather than walked at the next collection: the
+    interface, the modules and the cards stay as long as the board does (and the board
+    looks at what it set aside again once it has grown, ``keep_long_lived``)."""
+    global _collector_held
+    if _collector_held:
+        _collector_held = False
+        gc.freeze()
+        gc.enable()
+
+
+class ReadApart:
+    """The board's rows, read by a child process (``read_apart``)."""
+
+    def __init__(self, pid: int, pipe: int) -> None:
+        self.pid = pid
+        self.pipe = pipe
+
+    def rows(self) -> BoardRows | None:
+        """The rows, once the child has sent them; None if it failed (read them here)."""
+        with os.fdopen(self.pipe, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            return None
+        try:
+            return marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            return None
+
+
+def read_apart(database: Any, now: datetime) -> ReadApart | None:
+    """Start reading the board's rows (``board_rows`` at ``now``) in a child process,
+    on a connection of its own; None where that cannot be done (no ``fork``, not a
+    SQLite file, threads already running)."""
+    path = getattr(database, "path", None)
+    if (not hasattr(os, "fork") or getattr(database, "dialect", None) != "sqlite"
+            or path is None or threading.active_count() > 1):
+        return None
+    from mlkanban.store.sql import BUSY_TIMEOUT_S, Sql
+
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: read, send, and leave without any clean-up of the parent's
+        code = 1
+        try:
+            os.close(read_end)
+            import sqlite3
+
+            from mlkanban.store.board import board_rows  # here: the parent goes on at once
+
+            raw = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            raw.execute("BEGIN")
+            data = marshal.dumps(board_rows(Sql(raw, "sqlite"), now=now))
+            raw.execute("ROLLBACK")
+            raw.close()
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_end, view):]
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return ReadApart(pid, read_end)

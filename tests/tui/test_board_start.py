@@ -15,6 +15,8 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from mlkanban.config import Settings
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
@@ -166,3 +168,50 @@ async def test_an_enter_typed_ahead_arrives_as_a_line_feed_and_still_saves(
         titles = [task.title for task in board_service.tasks()]
         assert "Typed ahead" in titles
         assert app.screen.__class__.__name__ == "BoardScreen"
+
+
+def test_the_rows_read_by_a_child_process_make_the_same_board(
+        board_service: Service, db_path, clock, monkeypatch):
+    """On a SQLite file the first read runs in a child process: the board it gives is
+    the one a read in this process gives, card for card, and the child is reaped."""
+    from mlkanban.store.sql import open_database
+    from mlkanban.tui import workspace as workspace_module
+
+    monkeypatch.setattr(workspace_module.threading, "active_count", lambda: 1)
+    database = open_database(str(db_path))
+    now = clock()
+    apart = workspace_module.read_apart(database, now)
+    assert apart is not None
+    rows = apart.rows()
+    assert rows is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(apart.pid, os.WNOHANG)  # already reaped: no zombie left behind
+    reader = Workspace.of(board_service)
+    read_here = reader._read_board(now)
+    read_apart = reader._read_board(now, rows)
+    assert read_apart.cards == read_here.cards
+    assert [c.key for c in read_apart.cards] == [c.key for c in read_here.cards]
+    assert read_apart.folded == read_here.folded
+    assert read_apart.event_id == read_here.event_id
+    assert len(read_here.cards) > 5
+    database.close()
+
+
+def test_a_failed_child_read_is_done_again_in_the_thread(monkeypatch):
+    """A child that dies without sending its rows leaves the read to this process."""
+    from mlkanban.tui.workspace import ReadApart
+
+    pid = os.fork()
+    if pid == 0:
+        os._exit(3)
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    assert ReadApart(pid, read_end).rows() is None
+
+
+def test_no_child_process_for_a_board_it_cannot_read(clock):
+    """PostgreSQL (or a board already open through SQLAlchemy) is read in the thread."""
+    from mlkanban.store.sql import Database
+    from mlkanban.tui.workspace import read_apart
+
+    assert read_apart(Database("postgresql://x/y", "postgresql"), clock()) is None

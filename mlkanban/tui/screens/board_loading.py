@@ -17,7 +17,7 @@ from mlkanban.store.board import Grid, Snapshot
 from mlkanban.tui.key_queue import InOrderKeys
 from mlkanban.tui.messages import BoardLoaded, BoardStale, Settled
 from mlkanban.tui.screens.board_setup import SetupActions
-from mlkanban.tui.workspace import Workspace
+from mlkanban.tui.workspace import Workspace, release_collector
 
 
 class BoardLoading(SetupActions):
@@ -80,6 +80,7 @@ class BoardLoading(SetupActions):
             self.app.release_keys()  # keys typed while the board was read
         self.call_after_refresh(self._index, message.snapshot)
         if first_load:  # once the cards are on screen, get the rest ready
+            self.call_after_refresh(release_collector)
             self.call_after_refresh(self.workspace.prepare, self._kept_from_thread)
             self.call_after_refresh(self._warm_up)
 
