@@ -20,7 +20,6 @@ widget ``#board`` has been drawn again.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import runpy
 import sys
@@ -48,6 +47,8 @@ FILTER_WORDS = ("model", "data", "@alice", "risk", "train", "label")
 async def _filter_keys(pilot, keys: int, frames: list[float]) -> list[float]:
     """Type ``keys`` letters into the filter, word after word (``FILTER_WORDS``), and
     clear the filter between words; milliseconds per letter."""
+    import asyncio
+
     from textual import events
 
     app = pilot.app
@@ -92,6 +93,8 @@ async def _filter_keys(pilot, keys: int, frames: list[float]) -> list[float]:
 async def _settled(app) -> None:
     """Until the work started after the first paint is done: the app's workers, and
     the board's service built in a thread (``workspace.ready``)."""
+    import asyncio
+
     quiet = 0
     while quiet < 3:
         await asyncio.sleep(0.1)
@@ -100,6 +103,29 @@ async def _settled(app) -> None:
         busy = any(not worker.is_finished for worker in app.workers) or (
             workspace is not None and not workspace.ready)
         quiet = 0 if busy else quiet + 1
+
+
+def when_imported(name: str, then) -> None:
+    """Call ``then(module)`` once the program has imported module ``name``."""
+    import importlib.abc
+    import importlib.util
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname, path, target=None):
+            if fullname != name:
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(fullname)
+            load = spec.loader.exec_module
+
+            def exec_module(module) -> None:
+                load(module)
+                then(module)
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, Finder())
 
 
 def main() -> None:
@@ -118,51 +144,60 @@ def main() -> None:
     if rest[:1] == ["--"]:
         rest = rest[1:]
 
-    from textual.app import App
-    from textual.screen import Screen
-
     found = {"painted": 0.0, "checks": 0.0}
     frames: list[float] = []  # when each frame was done, while keys are timed
-    painted = asyncio.Event()
-    refresh = Screen._compositor_refresh
 
-    def compositor_refresh(self: Screen) -> None:
-        refresh(self)
-        frames.append(time.perf_counter())
-        if painted.is_set() or self is not self.app.screen:
-            return
-        began = time.perf_counter()
-        text = "\n".join(strip.text for strip in self._compositor.render_strips())
-        if marker in text:
-            found["painted"] = began
-            painted.set()
-        else:
-            found["checks"] += time.perf_counter() - began
+    def instrument(app_module) -> None:
+        """Make ``App.run`` headless, stopping at the first paint that shows the marker."""
+        import asyncio
 
-    Screen._compositor_refresh = compositor_refresh  # type: ignore[method-assign]
-    run = App.run
+        from textual.screen import Screen
 
-    async def auto_pilot(pilot) -> None:
-        await painted.wait()
-        rss_paint = _peak_kib()
-        # what the first paint started (loads, warm-up imports, the board's writing
-        # service) counts for memory
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(_settled(pilot.app), 20)
-        lines = [f"painted {found['painted']!r}", f"checks {found['checks']!r}",
-                 f"rss_paint {rss_paint}", f"rss_peak {_peak_kib()}"]
-        if keys:
-            timings = await _filter_keys(pilot, keys, frames)
-            lines.append("filter_ms " + " ".join(f"{ms:.2f}" for ms in timings))
-        with open(out, "w") as report:
-            report.write("\n".join(lines) + "\n")
-        pilot.app.exit()
+        App = app_module.App
+        painted = asyncio.Event()
+        refresh = Screen._compositor_refresh
 
-    def headless_run(self: App, *args, **kwargs):
-        kwargs.update(headless=True, size=size, auto_pilot=auto_pilot)
-        return run(self, *args, **kwargs)
+        def compositor_refresh(self: Screen) -> None:
+            refresh(self)
+            frames.append(time.perf_counter())
+            if painted.is_set() or self is not self.app.screen:
+                return
+            began = time.perf_counter()
+            text = "\n".join(strip.text for strip in self._compositor.render_strips())
+            if marker in text:
+                found["painted"] = began
+                painted.set()
+            else:
+                found["checks"] += time.perf_counter() - began
 
-    App.run = headless_run  # type: ignore[method-assign]
+        Screen._compositor_refresh = compositor_refresh  # type: ignore[method-assign]
+        run = App.run
+
+        async def auto_pilot(pilot) -> None:
+            await painted.wait()
+            rss_paint = _peak_kib()
+            # what the first paint started (loads, warm-up imports, the board's writing
+            # service) counts for memory
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(_settled(pilot.app), 20)
+            lines = [f"painted {found['painted']!r}", f"checks {found['checks']!r}",
+                     f"rss_paint {rss_paint}", f"rss_peak {_peak_kib()}"]
+            if keys:
+                timings = await _filter_keys(pilot, keys, frames)
+                lines.append("filter_ms " + " ".join(f"{ms:.2f}" for ms in timings))
+            with open(out, "w") as report:
+                report.write("\n".join(lines) + "\n")
+            pilot.app.exit()
+
+        def headless_run(self, *args, **kwargs):
+            kwargs.update(headless=True, size=size, auto_pilot=auto_pilot)
+            return run(self, *args, **kwargs)
+
+        App.run = headless_run  # type: ignore[method-assign]
+
+    # Textual is instrumented when the program imports it, not before: the board starts
+    # reading its database before it imports Textual, and the two overlap.
+    when_imported("textual.app", instrument)
     if rest[0] == "-m":
         sys.argv = [rest[1], *rest[2:]]
         runpy.run_module(rest[1], run_name="__main__", alter_sys=True)
