@@ -140,6 +140,12 @@ def _local_offset(timestamp: int) -> timedelta:
     return timedelta(seconds=_time.localtime(timestamp).tm_gmtoff)
 
 
+def offset_changes(first: date, last: date) -> list[datetime]:
+    """The moments from a day before ``first`` to a day after ``last`` at which the local
+    UTC offset changes, bracketed by the range's ends."""
+    return _offset_changes(first, last)
+
+
 def _offset_changes(first: date, last: date) -> list[datetime]:
     """The moments from a day before ``first`` to a day after ``last`` at which the local
     UTC offset changes, bracketed by the range's ends."""

@@ -6,12 +6,13 @@ no query per task.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from mlkanban.domain.clock import as_utc
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.history import report_rest
 from mlkanban.history.as_of import LATER_KINDS, RECORD_KINDS
+from mlkanban.history.chart_counts import ChartCounts, load_chart_counts
 from mlkanban.history.metrics import local_day
 from mlkanban.history.report_rest import LogFolder, Rest, hidden_projects, load_rest
 from mlkanban.store import history_reads, queries
@@ -72,14 +73,21 @@ class HistoryData:
     whole: set[str] = field(default_factory=set)
     rest: Rest | None = None
     """With ``since``: what the tasks left out of ``tasks`` add up to."""
+    charts: ChartCounts | None = None
+    """The charts' numbers, counted by the database; None: replayed from ``tasks``."""
+
+
+def chart_start(until: datetime) -> date:
+    """The Monday the charts of a report up to ``until`` begin on (before any filter by
+    the board's first event)."""
+    today = local_day(until)
+    return today - timedelta(days=today.weekday(), weeks=CHART_WEEKS - 1)
 
 
 def history_start(since: datetime, until: datetime) -> datetime:
-    """How far back a report of ``since``..``until`` needs events: to its own start or
-    its charts' start, whichever is earlier (local midnight)."""
-    today = local_day(until)
-    first_monday = today - timedelta(days=today.weekday(), weeks=CHART_WEEKS - 1)
-    return min(since, as_utc(datetime.combine(first_monday, time())))
+    """How far back a report of ``since``..``until`` needs events to replay its charts:
+    to its own start or its charts' start, whichever is earlier (local midnight)."""
+    return min(since, as_utc(datetime.combine(chart_start(until), time())))
 
 
 def load_history(sql: Sql, *, until: datetime | None = None,
@@ -105,7 +113,9 @@ def load_history(sql: Sql, *, until: datetime | None = None,
             created=history_reads.creation_moments(sql),
         )
     since = since or _EPOCH
-    start = history_start(since, until)
+    # With the charts counted by the database, only the report's own period is replayed.
+    charts = load_chart_counts(sql, chart_start(until), until)
+    start = since if charts is not None else history_start(since, until)
     project_keys = history_reads.project_ids(sql)
     first_event = history_reads.first_event_at(sql)
     projects = queries.projects(sql)
@@ -134,6 +144,9 @@ def load_history(sql: Sql, *, until: datetime | None = None,
     tasks = [row.task for row in rows.values()]
     events = history_reads.as_events(event_rows, keys, project_keys)
     whole = _carried_past(tasks, events, start, until)
+    # A start undone leaves the row's first start later than the events' first one.
+    whole.update(keys[task_id] for task_id in history_reads.undone_tasks(sql)
+                 if task_id in rows and rows[task_id].task.created_at < start)
     if whole:
         earlier = history_reads.events_of_tasks(
             sql, [task_id for task_id, key in keys.items() if key in whole], TASK_KINDS)
@@ -156,6 +169,7 @@ def load_history(sql: Sql, *, until: datetime | None = None,
                                              rare=True),
         created=history_reads.creation_moments(sql),
         rest=load_rest(sql, rows, events, start, until, folder=folder),
+        charts=charts,
     )
 
 

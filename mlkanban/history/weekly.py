@@ -25,7 +25,7 @@ from mlkanban.history.as_of import (
     projects_as_of,
     titles_as_of,
 )
-from mlkanban.history.metrics import DAYS_PER_WEEK, DayCounter, local_day
+from mlkanban.history.metrics import DAYS_PER_WEEK, FLOW_STATUSES, DayCounter, local_day
 from mlkanban.history.replay import TaskState, board_at, build_timelines
 from mlkanban.history.report_load import (  # noqa: F401 (re-exported)
     CHART_WEEKS,
@@ -160,18 +160,24 @@ def build_report(
         days, ref, period.start, chart_weeks[0], rest,
     )
 
-    counts = metrics.throughput(timelines.values(), chart_weeks, as_of, day_of)
+    charts = data.charts
+    counts = (metrics.throughput(timelines.values(), chart_weeks, as_of, day_of)
+              if charts is None else [charts.finished_in(monday) for monday in chart_weeks])
     throughput = [
         WeekCount(metrics.iso_week_label(monday), monday, n)
         for monday, n in zip(chart_weeks, counts, strict=True)
     ]
     earlier = counts[:-1]
-    flow = [
-        FlowDay(day, c[Status.TODO], c[Status.IN_PROGRESS], c[Status.WAITING], c[Status.DONE],
-                c[Status.DROPPED])
-        for day, c in metrics.cumulative_flow(timelines.values(), chart_weeks[0], today, as_of,
-                                              day_of, held=rest.statuses)
-    ]
+    if charts is None:
+        flow = [
+            FlowDay(day, c[Status.TODO], c[Status.IN_PROGRESS], c[Status.WAITING],
+                    c[Status.DONE], c[Status.DROPPED])
+            for day, c in metrics.cumulative_flow(timelines.values(), chart_weeks[0], today,
+                                                  as_of, day_of, held=rest.statuses)
+        ]
+    else:
+        flow = [FlowDay(day, *(charts.flow_on(day).get(s.value, 0) for s in FLOW_STATUSES))
+                for day in _days(chart_weeks[0], today)]
     summary = Summary(
         done=len(done),
         started=len(started),
@@ -316,6 +322,10 @@ def _project_sections(projects, states, work: metrics.ProjectWork, window, done,
                       for e in events if e.kind == "commented" and e.task],
         ))
     return sections
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _group(items, key) -> dict:

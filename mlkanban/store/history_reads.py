@@ -86,6 +86,13 @@ def _event_rows(sql: Sql, where: str, params: tuple) -> list[EventRow]:
                     f"WHERE task_id IS NOT NULL AND {where} ORDER BY at, id", params)
 
 
+def undone_tasks(sql: Sql) -> set[int]:
+    """The tasks with a change undone (a few, on the kind index): undoing a start puts
+    back the row's first start, which the events still tell."""
+    return {task_id for (task_id,) in sql.rows(
+        "SELECT DISTINCT task_id FROM event WHERE kind = 'undone' AND task_id IS NOT NULL")}
+
+
 def project_ids(sql: Sql) -> dict[int, str]:
     return dict(sql.rows("SELECT id, key FROM project"))
 
@@ -352,3 +359,70 @@ def creation_moments(sql: Sql) -> dict[str, dict[str, datetime]]:
         "projects": {key: moment(at) for key, at in
                      sql.rows("SELECT key, created_at FROM project")},
     }
+
+
+# ---------------------------------------------------------------- chart counts
+#
+# A report's charts count tasks per status at the end of each day and tasks finished per
+# week. Walking the task rows back by the status changes made since (each change's old
+# value is the status it ended) gives these counts without replaying any task: the
+# database groups the changes by day, bounds given as UTC moments (``history.
+# chart_counts`` finds the local days' bounds).
+
+#: The condition of the partial index ``ix_event_status`` (a query names it as it is
+#: written there, so that the database sees the index applies).
+_STATUS_INDEXED = "e.kind IN ('created', 'started', 'status_changed')"
+#: A creation's old and new values (the task's title, ...) are not statuses.
+_STATUS_OLD = "CASE WHEN e.kind = 'created' THEN NULL ELSE e.old END"
+_STATUS_NEW = "CASE WHEN e.kind = 'created' THEN NULL ELSE e.new END"
+_FAR_FUTURE = datetime(9999, 1, 1)
+
+
+def _bounds(sql: Sql, edges: Sequence[datetime], last: datetime) -> tuple[str, list]:
+    """A ``WITH`` clause naming buckets ``b(i, lo, hi)``: from each edge to the next,
+    and from the last edge to ``last``."""
+    ends = [*edges[1:], last]
+    values = ", ".join(f"({i}, ?, ?)" for i in range(len(edges)))
+    params = [sql.bind(value) for pair in zip(edges, ends, strict=True) for value in pair]
+    return f"WITH b(i, lo, hi) AS (VALUES {values}) ", params
+
+
+def changes_by_bucket(sql: Sql, edges: Sequence[datetime]
+                      ) -> list[tuple[int, str, str | None, str | None, int]]:
+    """(bucket, kind, old, new, count) of the tasks' creations and status changes from
+    ``edges[0]`` on; bucket i runs from ``edges[i]`` to the next edge, the last one to
+    the end of time."""
+    if not edges:
+        return []
+    far = _FAR_FUTURE.replace(tzinfo=edges[0].tzinfo)
+    with_b, params = _bounds(sql, edges, far)
+    return sql.rows(
+        f"{with_b}SELECT b.i, e.kind, {_STATUS_OLD}, {_STATUS_NEW}, count(*) FROM b JOIN event e"
+        f" ON e.at >= b.lo AND e.at < b.hi WHERE {_STATUS_INDEXED}"
+        f" GROUP BY b.i, e.kind, {_STATUS_OLD}, {_STATUS_NEW}", params)
+
+
+def finished_by_bucket(sql: Sql, edges: Sequence[datetime], last: datetime
+                       ) -> list[tuple[int, int]]:
+    """(bucket, tasks) of the tasks set to done from ``edges[0]`` up to ``last``
+    (excluded), each counted once per bucket however often it was finished in it."""
+    if not edges:
+        return []
+    with_b, params = _bounds(sql, edges, last)
+    return sql.rows(
+        f"{with_b}SELECT b.i, count(DISTINCT e.task_id) FROM b JOIN event e"
+        f" ON e.at >= b.lo AND e.at < b.hi WHERE {_STATUS_INDEXED}"
+        " AND e.kind <> 'created' AND e.new = 'done' GROUP BY b.i", params)
+
+
+def status_totals(sql: Sql) -> dict[str, int]:
+    """How many tasks hold each status now (on the status index)."""
+    return dict(sql.rows("SELECT status, count(*) FROM task GROUP BY status"))
+
+
+def all_created(sql: Sql) -> bool:
+    """Whether every task has its creation among the events, so that the events tell
+    when each task began (an import may have left a task's events out)."""
+    created = sql.scalar(f"SELECT count(DISTINCT e.task_id) FROM event e WHERE {_STATUS_INDEXED}"
+                         " AND e.kind = 'created'")
+    return created == sql.scalar("SELECT count(*) FROM task")

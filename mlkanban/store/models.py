@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import ConfigDict
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from mlkanban.store.tables import STATUS_EVENTS
 from mlkanban.store.types import UTCDateTime
 
 #: Pydantic builds a table's validators when one is first needed, not at import: rows
@@ -122,7 +123,10 @@ class Event(SQLModel, table=True):
 
     __table_args__ = (Index("ix_event_task", "task_id", "id"),
                       Index("ix_event_change", "change"),
-                      Index("ix_event_kind_field", "kind", "field"))
+                      Index("ix_event_kind_field", "kind", "field"),
+                      Index("ix_event_status", "kind", "at", "task_id", "old", "new",
+                            sqlite_where=text(STATUS_EVENTS),
+                            postgresql_where=text(STATUS_EVENTS)))
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True, max_length=32)

@@ -21,11 +21,15 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    text,
 )
 
 from mlkanban.store.types import UTCDateTime
 
 metadata = MetaData()
+
+#: The events in ``ix_event_status``: what a report's charts count (``history_reads``).
+STATUS_EVENTS = "kind IN ('created', 'started', 'status_changed')"
 
 
 def _ts(name: str, *, nullable: bool = False, index: bool = False) -> Column:
@@ -121,6 +125,8 @@ event = Table(
     Index("ix_event_task", "task_id", "id"),
     Index("ix_event_change", "change"),
     Index("ix_event_kind_field", "kind", "field"),
+    Index("ix_event_status", "kind", "at", "task_id", "old", "new",
+          sqlite_where=text(STATUS_EVENTS), postgresql_where=text(STATUS_EVENTS)),
 )
 
 deliverable = Table(
