@@ -91,7 +91,7 @@ def load_chart_counts(sql: Sql, first: date, moment: datetime) -> ChartCounts | 
     deltas = [Counter() for _ in edges]
     for bucket, kind, old, new, count in history_reads.changes_by_bucket(sql, edges):
         delta = deltas[bucket]
-        if kind == "created":
+        if kind == "created":  # tasks begun, to do
             delta[_TODO] += count
         else:
             delta[new] += count

@@ -466,10 +466,11 @@ def idle_people(handles: Iterable[str], states: Iterable[TaskState]) -> list[str
 
 
 def is_move_back(event: EventView) -> bool:
-    try:
-        return Phase(event.new).index < Phase(event.old).index
-    except ValueError:
-        return False
+    new, old = _PHASE_INDEX.get(event.new), _PHASE_INDEX.get(event.old)
+    return new is not None and old is not None and new < old
+
+
+_PHASE_INDEX = {phase.value: phase.index for phase in Phase}
 
 
 def in_window(events: list[EventView], start: datetime, end: datetime) -> list[EventView]:

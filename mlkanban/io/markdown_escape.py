@@ -81,8 +81,20 @@ def _is_link(match: re.Match[str], flat: str) -> bool:
     return not any(char in tail for char in "&*_~")
 
 
+#: Text that is already one line of plain Markdown (most titles): nothing in it to
+#: escape, no control, no link; a report has thousands.
+_PLAIN = re.compile(r"[A-Za-z0-9,.;'?!()+=/-]+(?: [A-Za-z0-9,.;'?!()+=/-]+)*")
+
+
 def text(value: str | None, *, table: bool = False) -> str:
     """User text for a list item, a paragraph or a heading (``table=True``: a cell)."""
+    if value and _PLAIN.fullmatch(value) and "www." not in value:
+        return value
+    return _text(value, table=table)
+
+
+def _text(value: str | None, *, table: bool = False) -> str:
+    """``text`` the long way, for any text."""
     flat = _one_line(value)
     special = _SPECIAL_IN_CELL if table else _SPECIAL
     out, done = [], 0

@@ -372,9 +372,6 @@ def creation_moments(sql: Sql) -> dict[str, dict[str, datetime]]:
 #: The condition of the partial index ``ix_event_status`` (a query names it as it is
 #: written there, so that the database sees the index applies).
 _STATUS_INDEXED = "e.kind IN ('created', 'started', 'status_changed')"
-#: A creation's old and new values (the task's title, ...) are not statuses.
-_STATUS_OLD = "CASE WHEN e.kind = 'created' THEN NULL ELSE e.old END"
-_STATUS_NEW = "CASE WHEN e.kind = 'created' THEN NULL ELSE e.new END"
 _FAR_FUTURE = datetime(9999, 1, 1)
 
 
@@ -389,17 +386,18 @@ def _bounds(sql: Sql, edges: Sequence[datetime], last: datetime) -> tuple[str, l
 
 def changes_by_bucket(sql: Sql, edges: Sequence[datetime]
                       ) -> list[tuple[int, str, str | None, str | None, int]]:
-    """(bucket, kind, old, new, count) of the tasks' creations and status changes from
-    ``edges[0]`` on; bucket i runs from ``edges[i]`` to the next edge, the last one to
-    the end of time."""
+    """(bucket, "status", old, new, count) of the tasks' status changes from
+    ``edges[0]`` on, and (bucket, "created", None, None, count) of their creations;
+    bucket i runs from ``edges[i]`` to the next edge, the last one to the end of time."""
     if not edges:
         return []
     far = _FAR_FUTURE.replace(tzinfo=edges[0].tzinfo)
     with_b, params = _bounds(sql, edges, far)
-    return sql.rows(
-        f"{with_b}SELECT b.i, e.kind, {_STATUS_OLD}, {_STATUS_NEW}, count(*) FROM b JOIN event e"
-        f" ON e.at >= b.lo AND e.at < b.hi WHERE {_STATUS_INDEXED}"
-        f" GROUP BY b.i, e.kind, {_STATUS_OLD}, {_STATUS_NEW}", params)
+    buckets = f"{with_b}SELECT b.i, {{}} FROM b JOIN event e ON e.at >= b.lo AND e.at < b.hi" \
+              f" WHERE {_STATUS_INDEXED} AND e.kind {{}} 'created' GROUP BY b.i{{}}"
+    return (sql.rows(buckets.format("'status', e.old, e.new, count(*)", "<>", ", e.old, e.new"),
+                     params)
+            + sql.rows(buckets.format("'created', NULL, NULL, count(*)", "=", ""), params))
 
 
 def finished_by_bucket(sql: Sql, edges: Sequence[datetime], last: datetime

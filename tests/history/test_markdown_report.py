@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from mlkanban.demo import populate_demo
 from mlkanban.domain.phases import Phase
 from mlkanban.history.weekly import Period, build_report, load_history
-from mlkanban.io.markdown_escape import cell, text
+from mlkanban.io.markdown_escape import _text, cell, text
 from mlkanban.io.markdown_report import render_json, render_markdown
 from mlkanban.store.engine import make_engine
 from mlkanban.store.schema import ensure_schema
@@ -45,6 +46,21 @@ URL_TITLE = "Read http://example.com/x|y first"
 def test_escaping_depends_on_the_place(value, in_text, in_cell):
     assert text(value) == in_text
     assert cell(value) == in_cell
+
+
+def test_plain_text_is_escaped_as_the_long_way_does():
+    """Most titles have nothing to escape and are passed through as they are; every
+    text, plain or nearly, comes out as the general escaping gives it."""
+    rng = random.Random(3)
+    alphabet = "aZ09 ,.;'?!()+=/-:\\`*_[]#~|&<>\t\nwww.é"
+    texts = ["Backfill ltv features, part 8", "A/B test (50%) - go?", "see www.x.org",
+             " lead", "trail ", "two  spaces", "a:b", "http://x.org/a", ""]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+              for _ in range(3000)]
+    for value in texts:
+        for table in (False, True):
+            assert text(value, table=table) == _text(value, table=table), value
+    assert sum(text(v) is v for v in texts) > 10  # the short way was taken
 
 
 def test_a_url_with_a_pipe_is_a_working_link_in_a_list_and_in_a_table():
