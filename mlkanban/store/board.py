@@ -27,6 +27,7 @@ from mlkanban.store.board_cards import (  # noqa: F401 (Card, make_card: re-expo
     make_card,
     matching,
     row_card,
+    row_cards,
 )
 from mlkanban.store.sql import Sql, moment
 from mlkanban.store.views import PersonView, ProjectView
@@ -197,8 +198,7 @@ def read_board(conn: Sql, *, now: datetime, calendar: WorkCalendar,
     if rows is None:
         rows = board_rows(conn, now=now)
     event_id, ordered, folded = rows
-    by_phase, by_status = phases.BY_VALUE, statuses.BY_VALUE
-    cards = tuple([row_card(row, today, calendar, by_phase, by_status) for row in ordered])
+    cards = tuple(row_cards(ordered, today, calendar, phases.BY_VALUE, statuses.BY_VALUE))
     waiting = [card.key for card in cards if card.status is Status.WAITING]
     if waiting:
         ab_tests = queries.ab_tests(conn, waiting)
@@ -311,9 +311,14 @@ class Placed:
             column = column_index[column_value.value]
             placed.setdefault((lane, column), []).extend(cards)
 
-        folded: Counter[tuple[int, int]] = Counter()
+        # Folded counts come by owner, project and phase (thousands of rows on a big
+        # board): summed by lane and phase first, then placed.
+        by_lane: Counter[tuple[str | None, str]] = Counter()
         for owner, project, phase, count in snapshot.folded:
-            key = _lane_key(owner, project, mode)
+            by_lane[(owner if by_person else project, phase)] += count
+        folded: Counter[tuple[int, int]] = Counter()
+        for (lane_value, phase), count in by_lane.items():
+            key = _lane_key(lane_value, lane_value, mode)
             if key not in lane_index:
                 continue
             column = column_index[_column_key(phase, Status.DONE, column_mode)]
