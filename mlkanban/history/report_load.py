@@ -27,9 +27,10 @@ CHART_WEEKS = report_rest.CHART_WEEKS
 week; they start no earlier than the week of the first event."""
 
 #: The events a replay folds into the board as it was: a task's status, phase, owner,
-#: estimate and WIP overrides. A report reads them only from the start of its charts on:
-#: the task rows hold the values now, the changes' old values walk them back, and each
-#: row's work log holds the time in progress before (``domain.work_log``).
+#: estimate and WIP overrides. A report reads them only from the start of its period on
+#: (of its charts, when the database cannot count them): the task rows hold the values
+#: now, the changes' old values walk them back, and each row's work log holds the time
+#: in progress before (``domain.work_log``).
 TASK_KINDS = ("started", "status_changed", "moved_phase", "wip_override", "assigned",
               "estimated")
 _STATUS_KINDS = ("started", "status_changed")
@@ -96,12 +97,14 @@ def load_history(sql: Sql, *, until: datetime | None = None,
     """All events; or, for a report of ``since``..``until``, only what it folds.
 
     The second way reads what the report's window needs: the tasks open now or closed
-    since its charts begin, with their status changes from then on, owner, phase and
+    since its period begins, with their status changes from then on, owner, phase and
     estimate changes after ``until`` (to walk the task rows back to that moment), and the
-    period's own events. Tasks closed before the charts begin and untouched since are
-    the same at every moment the report shows: they are only counted (``Rest``). With
-    the report's ``calendar``, every work log is folded as it is read (``Rest.work``):
-    the tasks then carry none.
+    period's own events; the charts' numbers are counted by the database
+    (``chart_counts``). Where it cannot count them, the window reaches back to the
+    charts' first day and they are replayed. Tasks closed before the window and
+    untouched since are the same at every moment the report replays: they are only
+    counted (``Rest``). With the report's ``calendar``, every work log is folded as it
+    is read (``Rest.work``): the tasks then carry none.
     """
     if until is None:
         return HistoryData(

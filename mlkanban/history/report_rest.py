@@ -1,8 +1,9 @@
-"""What a report counts instead of replaying: the tasks closed before its charts begin.
+"""What a report counts instead of replaying: the tasks closed before its window begins
+(its period, or its charts' first day when the charts are replayed too).
 
-A task done (or dropped) before the charts' first day, with no change since, holds the
-same status, phase and owner at every moment a report shows; its time in progress is
-over. So a report needs of it only counts (per status, per project and phase, which
+A task done (or dropped) before the window's first day, with no change since, holds the
+same status, phase and owner at every moment the report replays; its time in progress
+is over. So a report needs of it only counts (per status, per project and phase, which
 owners and projects have such tasks), the latest of them per quiet project, and its
 work log, which adds to the time per phase. A task that changed after the report's
 moment, or that the period's events name, is replayed all the same.
@@ -36,7 +37,8 @@ class Rest:
     """The tasks a report leaves out of its replay, counted."""
 
     statuses: Mapping[str, int] = field(default_factory=dict)
-    """How many per status (done, dropped): the flow chart's count before its first day."""
+    """How many per status (done, dropped): a replayed flow chart's count before its
+    first day."""
     done: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """How many are done, per (project, phase value)."""
     owners: set[str] = field(default_factory=set)
