@@ -32,6 +32,8 @@ class ChartCounts:
     """What the charts show, for each day from ``first`` (a Monday) to the report's day."""
 
     first: date
+    moment: datetime
+    """The moment counted up to (the report's)."""
     finished: list[int]
     """Tasks finished in each week from ``first`` on (a task finished twice in a week
     counts once), up to the report's moment."""
@@ -106,4 +108,4 @@ def load_chart_counts(sql: Sql, first: date, moment: datetime) -> ChartCounts | 
     finished = [0] * len(weeks)
     for bucket, count in history_reads.finished_by_bucket(sql, weeks, end):
         finished[bucket] = count
-    return ChartCounts(first, finished, flow)
+    return ChartCounts(first, moment, finished, flow)

@@ -161,6 +161,8 @@ def build_report(
     )
 
     charts = data.charts
+    if charts is not None and charts.moment != as_of:
+        raise ValueError("the charts were counted up to another moment")
     counts = (metrics.throughput(timelines.values(), chart_weeks, as_of, day_of)
               if charts is None else [charts.finished_in(monday) for monday in chart_weeks])
     throughput = [

@@ -203,3 +203,12 @@ def test_a_task_with_no_creation_event_is_replayed(tmp_path):
         lean = weekly_report(sql, period, now=NOW, calendar=CALENDAR)
     engine.dispose()
     assert lean.to_data() == full.to_data()
+
+
+def test_counts_serve_only_the_moment_they_were_counted_up_to(database):
+    period = Period.week_of(NOW.date())
+    with database.read() as sql:
+        data = load_history(sql, until=period.as_of(NOW), since=period.start_moment(),
+                            calendar=CALENDAR)
+    with pytest.raises(ValueError, match="another moment"):
+        build_report(data, period, now=NOW - timedelta(hours=1), calendar=CALENDAR)
