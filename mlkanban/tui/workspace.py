@@ -102,6 +102,7 @@ class Workspace:
         thread then only waits for the rows and makes them into cards."""
         future: Future[Snapshot] = Future()
         now = self.now()
+        hold_collector()  # in the child too: it would walk (and copy) the parent's objects
         apart = read_apart(self.reader.database, now)
 
         def read() -> None:
@@ -110,7 +111,6 @@ class Workspace:
             except BaseException as exc:  # noqa: BLE001 - raised again where it is awaited
                 future.set_exception(exc)
 
-        hold_collector()
         threading.Thread(target=read, name="mlkanban-first-read", daemon=True).start()
         self._first = future
 
