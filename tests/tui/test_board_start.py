@@ -215,3 +215,23 @@ def test_no_child_process_for_a_board_it_cannot_read(clock):
     from mlkanban.tui.workspace import read_apart
 
     assert read_apart(Database("postgresql://x/y", "postgresql"), clock()) is None
+
+
+async def test_the_garbage_collector_held_for_the_first_read_runs_again_once_painted(
+        board_service: Service, settings: Settings):
+    """Collections wait while the board starts, and only until its first paint."""
+    import gc
+
+    workspace = Workspace(board_service, actor="alice", open_service=lambda: board_service)
+    try:
+        workspace.start_reading()
+        assert not gc.isenabled()
+        app = make_app(workspace, settings)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for_board(pilot)
+            await pilot.pause()
+            assert app.screen.board.current_card is not None
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
