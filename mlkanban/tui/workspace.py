@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import marshal
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, wait
@@ -208,10 +209,11 @@ class ReadApart:
 
 def read_apart(database: Any, now: datetime) -> ReadApart | None:
     """Start reading the board's rows (``board_rows`` at ``now``) in a child process,
-    on a connection of its own; None where that cannot be done (no ``fork``, not a
-    SQLite file, threads already running)."""
+    on a connection of its own; None where that is not done: not a SQLite file,
+    threads already running, or not Linux (macOS forbids much in a forked child, and
+    Windows has no ``fork``)."""
     path = getattr(database, "path", None)
-    if (not hasattr(os, "fork") or getattr(database, "dialect", None) != "sqlite"
+    if (not sys.platform.startswith("linux") or getattr(database, "dialect", None) != "sqlite"
             or path is None or threading.active_count() > 1):
         return None
     from mlkanban.store.sql import BUSY_TIMEOUT_S, Sql
