@@ -38,12 +38,13 @@ def in_process(db: Path, runs: int) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {"load": [], "compute": [], "render": []}
     for _ in range(runs):
         calendar = WorkCalendar()
+        now = datetime.now(UTC)
         t0 = time.perf_counter()
         with database.read() as sql:  # as ``weekly_report`` does it
-            data = load_history(sql, until=period.as_of(datetime.now(UTC)),
-                                since=period.start_moment(), calendar=calendar)
+            data = load_history(sql, until=period.as_of(now), since=period.start_moment(),
+                                calendar=calendar)
         t1 = time.perf_counter()
-        report = build_report(data, period, now=datetime.now(UTC), calendar=calendar)
+        report = build_report(data, period, now=now, calendar=calendar)
         t2 = time.perf_counter()
         render_markdown(report)
         t3 = time.perf_counter()
