@@ -78,6 +78,7 @@ def json_texts(
     local_day = LocalDays()
     hour_days = local_day.hour_days
     ages: dict[tuple[date, date], int] = {}
+    tails: dict[tuple, str] = {}
     label = filters.get("label")
     where, params = queries.task_filters(sql, **filters)
     text = f"{_SELECT}{queries.TASK_FROM}{where}{queries.TASK_ORDER}"
@@ -101,12 +102,16 @@ def json_texts(
                 if age is None:
                     age = ages[span] = working_days(*span)
             over = status == "in_progress" and age is not None and is_over_size(age, estimate)
-            tail = (f',"labels":{_encode(labels.split()) if labels else "[]"}'
+            ending = (labels, age, over)
+            tail = tails.get(ending)  # a few distinct ones: most tasks have no labels
+            if tail is None:
+                tail = tails[ending] = (
+                    f',"labels":{_encode(labels.split()) if labels else "[]"}'
                     f',"age":{"null" if age is None else age}'
-                    f',"over_size":{"true" if over else "false"}')
+                    f',"over_size":{"true" if over else "false"}}}')
             if status == "waiting" and key in designs:
-                tail += f',"ab_test":{_encode(designs[key].progress(today))}'
-            texts.append(f"{fixed[:-1]}{tail}}}")
+                tail = f'{tail[:-1]},"ab_test":{_encode(designs[key].progress(today))}}}'
+            texts.append(fixed[:-1] + tail)
         yield texts
 
 
