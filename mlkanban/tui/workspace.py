@@ -97,10 +97,11 @@ class Workspace:
     def start_reading(self) -> None:
         """Read the board in a thread from now on, for ``read_board`` to hand over.
 
-        On a SQLite board the tasks are read in a process of their own (``fork``):
-        a thread would take turns with Textual's import for the interpreter's lock,
-        and on a big board both would take longer than one after the other. The
-        thread then only waits for the rows and makes them into cards."""
+        On a SQLite board, when a processor is free, the tasks are read in a process
+        of their own (``read_apart``): a thread takes turns with Textual's import for
+        the interpreter's lock, and on a big board both take longer than one after
+        the other. The thread then only waits for the rows and makes them into
+        cards."""
         future: Future[Snapshot] = Future()
         now = self.now()
         hold_collector()  # in the child too: it would walk (and copy) the parent's objects
@@ -187,6 +188,16 @@ def release_collector() -> None:
         gc.enable()
 
 
+def a_processor_to_spare() -> bool:
+    """Whether at least one of the processors this process may use is idle, judging by
+    the load of the last minute."""
+    try:
+        processors = len(os.sched_getaffinity(0))
+        return os.getloadavg()[0] <= processors - 1
+    except (AttributeError, OSError):
+        return False
+
+
 class ReadApart:
     """The board's rows, read by a child process (``read_apart``)."""
 
@@ -210,11 +221,15 @@ class ReadApart:
 def read_apart(database: Any, now: datetime) -> ReadApart | None:
     """Start reading the board's rows (``board_rows`` at ``now``) in a child process,
     on a connection of its own; None where that is not done: not a SQLite file,
-    threads already running, or not Linux (macOS forbids much in a forked child, and
-    Windows has no ``fork``)."""
+    threads already running, not Linux (macOS forbids much in a forked child, and
+    Windows has no ``fork``), or no processor to spare.
+
+    The child pays for its rows twice (sent, then received: about a tenth of a second
+    of work at 100,000 tasks), which only a processor that would otherwise wait pays
+    back; on a busy machine the thread alone is quicker."""
     path = getattr(database, "path", None)
     if (not sys.platform.startswith("linux") or getattr(database, "dialect", None) != "sqlite"
-            or path is None or threading.active_count() > 1):
+            or path is None or threading.active_count() > 1 or not a_processor_to_spare()):
         return None
     from mlkanban.store.sql import BUSY_TIMEOUT_S, Sql
 

@@ -178,6 +178,7 @@ def test_the_rows_read_by_a_child_process_make_the_same_board(
     from mlkanban.tui import workspace as workspace_module
 
     monkeypatch.setattr(workspace_module.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(workspace_module, "a_processor_to_spare", lambda: True)
     database = open_database(str(db_path))
     now = clock()
     apart = workspace_module.read_apart(database, now)
@@ -215,6 +216,23 @@ def test_no_child_process_for_a_board_it_cannot_read(clock):
     from mlkanban.tui.workspace import read_apart
 
     assert read_apart(Database("postgresql://x/y", "postgresql"), clock()) is None
+
+
+def test_no_child_process_when_every_processor_is_busy(db_path, clock, monkeypatch):
+    """On a busy machine the child's extra work (sending the rows, receiving them) would
+    cost more than reading beside Textual's import: the thread reads."""
+    from mlkanban.store.sql import open_database
+    from mlkanban.tui import workspace as workspace_module
+
+    monkeypatch.setattr(workspace_module.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(workspace_module.os, "sched_getaffinity", lambda pid: {0, 1})
+    database = open_database(str(db_path))
+    monkeypatch.setattr(workspace_module.os, "getloadavg", lambda: (1.5, 1.0, 1.0))
+    assert workspace_module.a_processor_to_spare() is False
+    assert workspace_module.read_apart(database, clock()) is None
+    monkeypatch.setattr(workspace_module.os, "getloadavg", lambda: (0.4, 1.0, 1.0))
+    assert workspace_module.a_processor_to_spare() is True
+    database.close()
 
 
 async def test_the_garbage_collector_held_for_the_first_read_runs_again_once_painted(
