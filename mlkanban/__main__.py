@@ -1,6 +1,6 @@
 """Allow ``python -m mlkanban``."""
 
-from mlkanban.cli import main
+from mlkanban.launch import main
 
 if __name__ == "__main__":
     main()

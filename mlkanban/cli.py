@@ -12,37 +12,22 @@ import click
 from mlkanban import __version__
 from mlkanban.commands import data, people, projects, tasks
 from mlkanban.commands.common import AppContext
-from mlkanban.domain.errors import BadInput, MlkanbanError
+from mlkanban.domain.errors import MlkanbanError
 from mlkanban.domain.text import terminal_safe
+from mlkanban.launch import (  # noqa: F401 - also the command line's, as they were
+    DATABASE_ERRORS,
+    ENVIRONMENT,
+    check_arguments,
+    database_error,
+    quick_exit,
+    remedies,
+)
 
 #: Commands whose module is imported only when one of them is asked for (run, listed by
 #: ``--help``, or walked through ``commands``): they import what reading the board never
 #: needs (``serve``: sockets, hashes, compression). By name, in the order ``--help``
 #: lists them, after every other command.
 LAZY_COMMANDS = {"import-jira": "jira", "serve": "serve", "report": "report"}
-
-#: The first class in an exception's ancestry that makes it a database's error: the
-#: drivers' own (reads go straight to them) and SQLAlchemy's (writes). Named, not
-#: imported: checking an error must not import SQLAlchemy or psycopg.
-DATABASE_ERRORS = {("sqlite3", "Error"), ("psycopg", "Error"), ("sqlalchemy", "SQLAlchemyError")}
-
-
-def remedies() -> dict:
-    """How the command line says each remedy a refusal names (``MlkanbanError.remedy``)."""
-    from mlkanban.domain.rules import SPLIT
-
-    return {SPLIT: "mlkanban split KEY TITLE --estimate N"}
-
-
-def database_error(exc: BaseException) -> str | None:
-    """The first line of what a database said, when ``exc`` is a database's error
-    (a locked or corrupt file, a refused connection), else None."""
-    names = {(kind.__module__.partition(".")[0], kind.__name__) for kind in type(exc).__mro__}
-    if not names & DATABASE_ERRORS:
-        return None
-    original = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
-    text = str(original).strip()
-    return text.splitlines()[0] if text else type(original).__name__
 
 EPILOG = """\b
 Examples:
@@ -83,28 +68,6 @@ def hoist_global_options(args: list[str]) -> list[str]:
             rest.append(arg)
         i += 1
     return front + rest
-
-
-#: Environment variables read as arguments are.
-ENVIRONMENT = ("MLKANBAN_DB", "MLKANBAN_USER", "MLKANBAN_CONFIG")
-
-
-def check_arguments(args: list[str]) -> None:
-    """Every argument and environment value is read here first, in one place: text the
-    OS could not decode (it arrives as surrogates), a NUL, or a megabyte of it is bad
-    input before any command sees it. A database URL is never repeated back: it may
-    hold a password."""
-    from mlkanban.store import validate
-
-    values = [("an argument", arg) for arg in args]
-    values += [(name, os.environ[name]) for name in ENVIRONMENT if os.environ.get(name)]
-    for what, value in values:
-        try:
-            validate.argument(value, what)
-        except MlkanbanError as exc:
-            if "://" in value:
-                raise BadInput(f"{what} (a database URL) is not valid UTF-8 text") from None
-            raise exc
 
 
 def pipe_closed() -> None:
@@ -235,34 +198,3 @@ def main() -> None:
     except SystemExit as exc:
         quick_exit(exc.code)
     quick_exit(0)
-
-
-def quick_exit(code: int | str | None) -> None:
-    """End the process as soon as a command's work is done and said.
-
-    Python's own exit takes every imported module apart, object by object: for a short
-    command that is a tenth of a second, as long as some of the work. Everything that
-    matters is done by then (changes committed, output written), so once the output is
-    flushed and the connections are closed the process ends at once. With other threads
-    still running (a board's worker), the ordinary exit waits for them as it should.
-    """
-    import threading
-
-    if isinstance(code, str):
-        print(code, file=sys.stderr)
-        code = 1
-    code = code or 0
-    if threading.active_count() > 1:
-        sys.exit(code)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        sys.exit(code)  # a closed pipe or stream: let the ordinary exit deal with it
-    from mlkanban.store.sql import close_all
-
-    close_all()
-    engines = sys.modules.get("mlkanban.store.engine")
-    if engines is not None:
-        engines.dispose_all()
-    os._exit(code)

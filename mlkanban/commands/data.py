@@ -140,30 +140,9 @@ def shown_database(db: str) -> str:
 
 
 def _open_board(app: AppContext) -> None:
-    """The board paints from a reader (no SQLAlchemy to import); the service that
-    writes is built after the first paint, in the background."""
-    from mlkanban.domain.workdays import WorkCalendar
-    from mlkanban.store.reader import Reader
-    from mlkanban.store.sql import open_database
-    from mlkanban.tui.workspace import Workspace
+    from mlkanban.launch import open_board
 
-    db, actor = app.db, app.actor
-    # Creates the file of a new board and migrates an old one, as the service would.
-    reader = Reader(open_database(db), clock=app.clock,
-                    calendar=WorkCalendar(app.settings.holidays))
-
-    def open_service():
-        from mlkanban.store.engine import make_engine
-        from mlkanban.store.service import Service
-
-        return Service(make_engine(db), actor=actor, clock=reader.clock,
-                       calendar=reader.calendar, migrate=False)
-
-    workspace = Workspace(reader, actor=actor, open_service=open_service)
-    workspace.start_reading()  # the database works while Textual is imported
-    from mlkanban.tui.app import run_board
-
-    run_board(workspace, app.settings)
+    open_board(app)
 
 
 COMMANDS = [export, import_, demo, info]
