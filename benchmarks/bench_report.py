@@ -3,8 +3,12 @@
 Whole processes, round robin over the cases, on synthetic boards of each size:
 ``mlkanban report`` (Markdown and JSON), ``plain_sqlite.py report`` (this week's tables
 through the sqlite3 module alone: a lower bound) and ``python -c "import sqlmodel"``.
-With ``--in-process`` it also times building the report inside this process, split into
-loading, computing and rendering, to show where the time goes.
+The report keeps the work of the tasks closed long ago in a file of the user's cache
+directory (``history.closed_work``): here a directory of its own, filled by one report
+before the rounds ("warm", as every report after a board's first is), and emptied
+before each run of the "no kept file" case (a board's first report, or one after a
+change to an old task). With ``--in-process`` it also times building the report inside
+this process, split into loading, computing and rendering, to show where the time goes.
 
     python benchmarks/bench_report.py [--sizes 1k 10k 100k] [--rounds 7] [--quick]
 """
@@ -12,8 +16,10 @@ loading, computing and rendering, to show where the time goes.
 from __future__ import annotations
 
 import gc
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +31,7 @@ from bench_cli import FLOOR, mlkanban  # noqa: E402
 from harness import HERE, PYTHON  # noqa: E402
 
 
-def in_process(db: Path, runs: int) -> dict[str, list[float]]:
+def in_process(db: Path, runs: int, kept: Path) -> dict[str, list[float]]:
     """Load and compute separately, with the interpreter and imports already warm."""
     from mlkanban.domain.workdays import WorkCalendar
     from mlkanban.history.weekly import Period, build_report, load_history
@@ -42,7 +48,7 @@ def in_process(db: Path, runs: int) -> dict[str, list[float]]:
         t0 = time.perf_counter()
         with database.read() as sql:  # as ``weekly_report`` does it
             data = load_history(sql, until=period.as_of(now), since=period.start_moment(),
-                                calendar=calendar)
+                                calendar=calendar, kept=kept)
         t1 = time.perf_counter()
         report = build_report(data, period, now=now, calendar=calendar)
         t2 = time.perf_counter()
@@ -62,9 +68,18 @@ def main() -> None:
     args = harness.settle(parser.parse_args())
     harness.compile_package()
     rows = []
+    kept = Path(tempfile.mkdtemp(prefix="mlkanban-bench-kept-"))
     for size in args.sizes:
         db = harness.board(size, args.cache, log=harness.say)
-        env = harness.environment(db)
+        warm, cold = kept / f"{size}-warm", kept / f"{size}-cold"
+        env = harness.environment(db, MLKANBAN_CACHE_DIR=str(warm))
+        cold_env = harness.environment(db, MLKANBAN_CACHE_DIR=str(cold))
+        harness.run([*mlkanban(), "report"], env)  # keeps the closed tasks' work
+
+        def first_report(e=cold_env, folder=cold):
+            shutil.rmtree(folder, ignore_errors=True)
+            return harness.run([*mlkanban(), "report"], e)
+
         cases = {
             FLOOR: [PYTHON, "-c", "import sqlmodel"],
             "sqlite3 script (tables only)": [PYTHON, str(HERE / "plain_sqlite.py"), str(db),
@@ -72,9 +87,10 @@ def main() -> None:
             "`mlkanban report`": [*mlkanban(), "report"],
             "`mlkanban report -f json`": [*mlkanban(), "report", "-f", "json"],
         }
-        samples = harness.round_robin(
-            {name: (lambda c=command, e=env: harness.run(c, e)) for name, command in cases.items()},
-            args.rounds, log=harness.say)
+        runs = {name: (lambda c=command, e=env: harness.run(c, e))
+                for name, command in cases.items()}
+        runs["`mlkanban report`, no kept file"] = first_report
+        samples = harness.round_robin(runs, args.rounds, log=harness.say)
         tasks, events, _ = harness.SIZES[size]
         for name, case in samples.items():
             rows.append([f"{tasks:,} / {events:,}", name, harness.ms(case.seconds),
@@ -86,8 +102,18 @@ def main() -> None:
                          "× sqlite3 (min–max)", "peak RSS"], rows))
     if args.in_process:
         print("\nin process, imports warm, largest size")
-        for name, samples in in_process(db, max(args.rounds, 3)).items():
+        warm = kept / f"{args.sizes[-1]}-warm"
+        for name, samples in in_process(db, max(args.rounds, 3),
+                                        mlkanban_kept_file(db, warm)).items():
             print(f"- {name}: {statistics.median(samples) * 1000:.0f} ms")
+    shutil.rmtree(kept, ignore_errors=True)
+
+
+def mlkanban_kept_file(db: Path, folder: Path) -> Path:
+    """The file the command keeps for ``db`` in ``folder``."""
+    from mlkanban.history.closed_work import cache_file
+
+    return folder / cache_file(str(db)).name
 
 
 if __name__ == "__main__":

@@ -47,6 +47,8 @@ def _isolated_environment(monkeypatch, tmp_path_factory):
     config.parent.mkdir()
     config.write_text("", encoding="utf-8")
     monkeypatch.setenv("MLKANBAN_CONFIG", str(config))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("MLKANBAN_CACHE_DIR", str(home / "cache" / "mlkanban"))
     monkeypatch.delenv("MLKANBAN_DB", raising=False)
     monkeypatch.setenv("MLKANBAN_USER", "tester")
 

@@ -53,6 +53,7 @@ def report(app: AppContext, week, start, end, fmt, output) -> None:
     """The week's report: people, projects, what needs attention, and charts."""
     from mlkanban.commands.data import _output
     from mlkanban.domain.text import json_safe
+    from mlkanban.history.closed_work import cache_file
     from mlkanban.history.weekly import weekly_report
     from mlkanban.io.markdown_report import render_json, render_markdown
 
@@ -64,7 +65,8 @@ def report(app: AppContext, week, start, end, fmt, output) -> None:
     gc.disable()
     try:
         with service.read() as conn:
-            model = weekly_report(conn, period, now=service.now(), calendar=service.calendar)
+            model = weekly_report(conn, period, now=service.now(), calendar=service.calendar,
+                                  kept=cache_file(app.db))
     finally:
         gc.freeze()
         gc.enable()

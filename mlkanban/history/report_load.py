@@ -7,14 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from mlkanban.domain.clock import as_utc
 from mlkanban.domain.workdays import WorkCalendar
-from mlkanban.history import report_rest
+from mlkanban.history import closed_work, report_rest
 from mlkanban.history.as_of import LATER_KINDS, RECORD_KINDS
 from mlkanban.history.chart_counts import ChartCounts, load_chart_counts
 from mlkanban.history.metrics import local_day
-from mlkanban.history.report_rest import LogFolder, Rest, hidden_projects, load_rest
+from mlkanban.history.report_rest import (
+    LogFolder,
+    Rest,
+    closed_before,
+    hidden_projects,
+    load_rest,
+)
 from mlkanban.store import history_reads, queries
 from mlkanban.store.history_reads import LeanTask
 from mlkanban.store.sql import Sql
@@ -93,7 +100,8 @@ def history_start(since: datetime, until: datetime) -> datetime:
 
 def load_history(sql: Sql, *, until: datetime | None = None,
                  since: datetime | None = None,
-                 calendar: WorkCalendar | None = None) -> HistoryData:
+                 calendar: WorkCalendar | None = None,
+                 kept: Path | None = None) -> HistoryData:
     """All events; or, for a report of ``since``..``until``, only what it folds.
 
     The second way reads what the report's window needs: the tasks open now or closed
@@ -104,7 +112,9 @@ def load_history(sql: Sql, *, until: datetime | None = None,
     charts' first day and they are replayed. Tasks closed before the window and
     untouched since are the same at every moment the report replays: they are only
     counted (``Rest``). With the report's ``calendar``, every work log is folded as it
-    is read (``Rest.work``): the tasks then carry none.
+    is read (``Rest.work``): the tasks then carry none; with ``kept`` too, the work of
+    the tasks closed before the window is added up once and kept in that file
+    (``history.closed_work``) for the reports that follow.
     """
     if until is None:
         return HistoryData(
@@ -131,6 +141,11 @@ def load_history(sql: Sql, *, until: datetime | None = None,
                         hidden_projects(projects, last_events, later, since))
               if calendar is not None else None)
     fold = folder.add if folder is not None else None
+    # Its mark is read before any work log, so that a change made since is seen later.
+    keeper = (closed_work.Keeper(kept, sql, calendar)
+              if kept is not None and folder is not None else None)
+    if keeper is not None and not keeper.serves(start, folder):
+        keeper = None
     rows = {row.id: row for row in history_reads.window_tasks(sql, start, fold=fold)}
     # Statuses over the charts' weeks; the other values only as they were at ``until``,
     # walked back from the rows by the changes made after it.
@@ -142,7 +157,14 @@ def load_history(sql: Sql, *, until: datetime | None = None,
     named = {e.task for e in window if e.task} - {row.task.key for row in rows.values()}
     missing = {row[3] for row in event_rows} - rows.keys()
     missing.update(history_reads.task_ids(sql, named))
-    rows.update((row.id, row) for row in history_reads.tasks_by_id(sql, missing, fold=fold))
+    if keeper is None:
+        rows.update((row.id, row) for row in history_reads.tasks_by_id(sql, missing, fold=fold))
+    else:  # the work of those closed before ``start`` is added up with the others'
+        for row in history_reads.tasks_by_id(sql, missing):
+            task = row.task
+            if task.work_log and not closed_before(row, start):
+                folder.add([(task.project, task.work_log)])
+            rows[row.id] = row._replace(task=task._replace(work_log=()))
     keys = {task_id: row.task.key for task_id, row in rows.items()}
     tasks = [row.task for row in rows.values()]
     events = history_reads.as_events(event_rows, keys, project_keys)
@@ -171,7 +193,7 @@ def load_history(sql: Sql, *, until: datetime | None = None,
         records=history_reads.events_between(sql, _EPOCH, _FAR_FUTURE, RECORD_KINDS,
                                              rare=True),
         created=history_reads.creation_moments(sql),
-        rest=load_rest(sql, rows, events, start, until, folder=folder),
+        rest=load_rest(sql, rows, events, start, until, folder=folder, keeper=keeper),
         charts=charts,
     )
 

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from mlkanban.domain.statuses import Status
 from mlkanban.domain.work_log import micros
@@ -25,6 +26,9 @@ from mlkanban.store import history_reads
 from mlkanban.store.history_reads import TaskRow
 from mlkanban.store.sql import Sql, moment
 from mlkanban.store.views import ProjectView
+
+if TYPE_CHECKING:
+    from mlkanban.history.closed_work import Keeper
 
 _STATUS_KINDS = ("started", "status_changed")
 _MARGIN = timedelta(days=7)
@@ -95,16 +99,19 @@ def hidden_projects(projects: Iterable[ProjectView], last_events: Mapping[str, d
 
 
 def load_rest(sql: Sql, replayed: Mapping[int, TaskRow], events: Iterable,
-              cut: datetime, until: datetime, *, folder: LogFolder | None = None) -> Rest:
+              cut: datetime, until: datetime, *, folder: LogFolder | None = None,
+              keeper: Keeper | None = None) -> Rest:
     """Counts of the tasks closed before ``cut`` that are not in ``replayed`` (by id).
 
     The database counts every task closed before ``cut``; the replayed ones among them
     (closed before it too, but changed since or named by the period) are taken off.
-    With a ``folder``, their work logs are folded as they are read.
+    With a ``folder``, their work logs are folded as they are read; with a ``keeper``
+    too, those of all the tasks closed before ``cut`` (the replayed ones among them
+    included: ``load_history`` then leaves them to it), through the kept sums.
     """
     counts = Counter({(owner, project, phase, status): n for owner, project, phase, status, n
                       in history_reads.closed_counts(sql, cut)})
-    counted = [row for row in replayed.values() if _closed_before(row, cut)]
+    counted = [row for row in replayed.values() if closed_before(row, cut)]
     for row in counted:
         task = row.task
         counts[(task.owner, task.project, task.phase.value, task.status.value)] -= 1
@@ -126,6 +133,10 @@ def load_rest(sql: Sql, replayed: Mapping[int, TaskRow], events: Iterable,
             latest[project] = found
     rest = Rest(dict(statuses), dict(done), {owner for owner, _, _, _ in counts if owner},
                 projects, latest)
+    if keeper is not None and folder is not None:
+        keeper.fold_closed(sql, cut, folder)
+        rest.work, rest.calendar = folder.fold, folder.calendar
+        return rest
     hidden = folder.hidden if folder is not None else ()
     logs = ([(project, log) for task_id, project, log in batch if task_id not in replayed]
             for batch in history_reads.closed_work_logs(sql, cut, skip=hidden))
@@ -138,7 +149,7 @@ def load_rest(sql: Sql, replayed: Mapping[int, TaskRow], events: Iterable,
     return rest
 
 
-def _closed_before(row: TaskRow, cut: datetime) -> bool:
+def closed_before(row: TaskRow, cut: datetime) -> bool:
     """Whether ``closed_counts`` counts this task."""
     status = row.task.status
     if status is Status.DONE:

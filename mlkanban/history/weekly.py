@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from itertools import chain
 from operator import attrgetter
+from pathlib import Path
 
 from mlkanban.domain.phases import PHASES, Phase
 from mlkanban.domain.statuses import OPEN_STATUSES, Status
@@ -358,10 +359,11 @@ def _phase_value(text: str | None) -> str:
 
 
 def weekly_report(sql: Sql, period: Period, *, now: datetime,
-                  calendar: WorkCalendar) -> WeeklyReport:
-    """Load and build in one call: what the command line and the review screen use."""
+                  calendar: WorkCalendar, kept: Path | None = None) -> WeeklyReport:
+    """Load and build in one call: what the command line and the review screen use;
+    ``kept``: the file that keeps the closed tasks' work (``history.closed_work``)."""
     data = load_history(sql, until=period.as_of(now), since=period.start_moment(),
-                        calendar=calendar)
+                        calendar=calendar, kept=kept)
     return build_report(data, period, now=now, calendar=calendar)
 
 
