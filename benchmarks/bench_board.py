@@ -158,7 +158,7 @@ def filter_keystrokes(case: Case, keys: int, folder: Path) -> list[float]:
 def main() -> None:
     parser = harness.parser(__doc__)
     parser.add_argument("--keys", type=int, default=29,
-                        help="filter keystrokes timed at the largest size (default 29)")
+                        help="filter keystrokes timed at the largest size (default 29; 0: none)")
     parser.add_argument("--no-terminal", action="store_true",
                         help="headless only (no tmux)")
     args = harness.settle(parser.parse_args())
@@ -186,12 +186,13 @@ def main() -> None:
             label = "headless" if way == "headless" else f"tmux {WIDTH}×{HEIGHT}"
             samples.setdefault(label, {})[name] = value
         largest = list(all_cases)[-1]
-        keystrokes = filter_keystrokes(all_cases[largest], args.keys, folder)
+        keystrokes = filter_keystrokes(all_cases[largest], args.keys, folder) if args.keys else []
 
     print(f"Machine: {harness.machine()}; {args.rounds} rounds.\n")
     print(launch_tables(samples))
-    print()
-    print(keystroke_table(largest, keystrokes))
+    if keystrokes:
+        print()
+        print(keystroke_table(largest, keystrokes))
 
 
 def keystroke_table(name: str, keystrokes: list[float]) -> str:
