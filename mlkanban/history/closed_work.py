@@ -159,7 +159,7 @@ def save(path: Path, kept: ClosedWork) -> None:
         fd, temp = tempfile.mkstemp(prefix=".closed-work-", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as file:
-                json.dump(_to_json(kept), file, separators=(",", ":"))
+                file.write(json.dumps(_to_json(kept), separators=(",", ":")))
             os.replace(temp, path)
         except BaseException:
             os.unlink(temp)
@@ -170,12 +170,10 @@ def save(path: Path, kept: ClosedWork) -> None:
 
 def bits(ids: Iterable[int]) -> int:
     """A set of task ids as one integer, a bit per id."""
-    found = bytearray()
+    ids = list(ids)
+    found = bytearray((max(ids) >> 3) + 1 if ids else 0)
     for task_id in ids:
-        byte = task_id >> 3
-        if byte >= len(found):
-            found.extend(bytes(byte + 1 - len(found)))
-        found[byte] |= 1 << (task_id & 7)
+        found[task_id >> 3] |= 1 << (task_id & 7)
     return int.from_bytes(found, "little")
 
 
@@ -269,19 +267,20 @@ class Keeper:
         ids: list[int] = []
         first_start, last_end, ended = None, 0, True
         for batch in batches:
-            logs = []
-            for task_id, project, log in batch:
-                ids.append(task_id)
-                # A log's pieces are in time order (``fold_logs`` relies on it too).
-                start, end = log[0][1], log[-1][2]
-                if first_start is None or start < first_start:
-                    first_start = start
-                if end is None:
-                    ended = False
-                elif end > last_end:
-                    last_end = end
-                logs.append((project, log))
-            metrics.fold_logs(logs, folder.end, folder.days, folder.cutoff, fresh)
+            if not batch:
+                continue
+            ids += [task_id for task_id, _, _ in batch]
+            # A log's pieces are in time order (``fold_logs`` relies on it too).
+            start = min(log[0][1] for _, _, log in batch)
+            ends = [log[-1][2] for _, _, log in batch]
+            if first_start is None or start < first_start:
+                first_start = start
+            if None in ends:
+                ended = False
+            else:
+                last_end = max(last_end, *ends)
+            metrics.fold_logs([(project, log) for _, project, log in batch], folder.end,
+                              folder.days, folder.cutoff, fresh)
         days = day_range(first_start, last_end) if first_start is not None else None
         if kept is not None:
             merge(fresh, kept.fold, folder.cutoff)
