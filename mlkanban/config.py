@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import tomllib
+import sys
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
@@ -44,19 +44,33 @@ class Settings:
     """How often the board looks for changes made elsewhere."""
 
 
-def data_dir() -> Path:
-    from platformdirs import user_data_path
+def user_dir(kind: str) -> Path:
+    """mlkanban's directory of a kind (``data``, ``config`` or ``cache``) for this user.
 
-    return user_data_path(APP_NAME, appauthor=False)
+    On Linux and the BSDs it is the XDG one (``$XDG_DATA_HOME/mlkanban``, else
+    ``~/.local/share/mlkanban``), worked out here as ``platformdirs`` does: importing
+    that costs every command, the board included, a hundredth of a second. Elsewhere
+    ``platformdirs`` knows the platform's place."""
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        value = os.environ.get(f"XDG_{kind.upper()}_HOME", "")
+        return Path(value if value.strip() else os.path.expanduser(_XDG_HOMES[kind])) / APP_NAME
+    import platformdirs
+
+    return getattr(platformdirs, f"user_{kind}_path")(APP_NAME, appauthor=False)
+
+
+_XDG_HOMES = {"data": "~/.local/share", "config": "~/.config", "cache": "~/.cache"}
+
+
+def data_dir() -> Path:
+    return user_dir("data")
 
 
 def config_path() -> Path:
     env = os.environ.get("MLKANBAN_CONFIG")
     if env:
         return Path(env).expanduser()
-    from platformdirs import user_config_path
-
-    return user_config_path(APP_NAME, appauthor=False) / "config.toml"
+    return user_dir("config") / "config.toml"
 
 
 def default_db_path() -> Path:
@@ -77,6 +91,8 @@ def load_settings(path: Path | None = None) -> Settings:
         if named:
             raise BadInput(f"MLKANBAN_CONFIG names {path}, which does not exist")
         return Settings()
+    import tomllib
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -56,7 +56,7 @@ def test_a_file_that_is_not_toml_is_one_line(tmp_path):
 
 def test_settings_are_read_without_pydantic(tmp_path):
     """A config file is common (holidays), and the board reads it before its first
-    paint: reading one imports nothing heavy."""
+    paint: reading one, or finding the data directory, imports nothing heavy."""
     import subprocess
     import sys
 
@@ -64,7 +64,23 @@ def test_settings_are_read_without_pydantic(tmp_path):
     path.write_text('holidays = ["2026-12-25"]\npoll_seconds = 0.5\n', encoding="utf-8")
     probe = ("import sys; from pathlib import Path; from mlkanban.config import load_settings;"
              f" s = load_settings(Path({str(path)!r}));"
-             " print(s.poll_seconds, s.holidays[0], 'pydantic' in sys.modules)")
+             " from mlkanban.config import data_dir; data_dir();"
+             " print(s.poll_seconds, s.holidays[0], 'pydantic' in sys.modules,"
+             " 'platformdirs' in sys.modules)")
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                            check=True).stdout
-    assert shown == "0.5 2026-12-25 False\n"
+    assert shown == "0.5 2026-12-25 False False\n"
+
+
+@pytest.mark.parametrize("kind", ["data", "config", "cache"])
+def test_the_user_dirs_are_where_platformdirs_puts_them(kind, monkeypatch, tmp_path):
+    import platformdirs
+
+    from mlkanban.config import user_dir
+
+    expected = getattr(platformdirs, f"user_{kind}_path")
+    for value in (str(tmp_path / kind), "", "  "):
+        monkeypatch.setenv(f"XDG_{kind.upper()}_HOME", value)
+        assert user_dir(kind) == expected("mlkanban", appauthor=False), value
+    monkeypatch.delenv(f"XDG_{kind.upper()}_HOME")
+    assert user_dir(kind) == expected("mlkanban", appauthor=False)
