@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 import time as _time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from hashlib import sha256
@@ -32,7 +32,7 @@ from mlkanban.store.sql import Sql
 
 #: The layout of the file and the rules its sums were counted by; a file of another
 #: version is counted afresh.
-VERSION = 1
+VERSION = 2
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -86,10 +86,11 @@ def read_mark(sql: Sql) -> Mark:
 
 @dataclass
 class ClosedWork:
-    """Sums of the tasks closed before ``cut`` (micros) with a work log, as ``fold_logs``
-    adds them up: ``ids`` their ids (a bit each), ``keep_from`` the day (ordinal) from
-    which their pieces are kept, ``last_end`` when the last piece ended, ``days`` the
-    first and last day (ordinals) their logs cover."""
+    """Sums of the tasks closed before ``cut`` (micros) with a work log, bar those of the
+    ``skipped`` projects (which the report that kept them could not show), as
+    ``fold_logs`` adds them up: ``ids`` their ids (a bit each, or more), ``keep_from``
+    the day (ordinal) from which their pieces are kept, ``last_end`` when the last piece
+    ended, ``days`` the first and last day (ordinals) their logs cover."""
 
     fold: metrics.LogFold
     ids: int
@@ -100,6 +101,7 @@ class ClosedWork:
     mark: Mark
     zone: list = field(default_factory=list)
     workdays: str = ""
+    skipped: frozenset[str] = frozenset()
 
 
 def zone_print(first: int, last: int) -> list[list[int]]:
@@ -178,7 +180,7 @@ def bits(ids: Iterable[int]) -> int:
 
 
 def merge(into: metrics.LogFold, other: metrics.LogFold, cutoff: int,
-          hidden: Sequence[str] | frozenset = ()) -> None:
+          hidden: Collection[str] = ()) -> None:
     """Add ``other``'s sums to ``into`` (bar ``hidden`` projects), and its pieces that
     end on or after ``cutoff``: as if its logs had been folded into ``into``."""
     for project, mine in other.sums.items():
@@ -207,7 +209,7 @@ def _to_json(kept: ClosedWork) -> dict:
         "mark": [mark.event, mark.events, mark.task, mark.revision],
         "cut": kept.cut, "keep_from": kept.keep_from, "last_end": kept.last_end,
         "days": list(kept.days), "zone": kept.zone, "workdays": kept.workdays,
-        "ids": format(kept.ids, "x"),
+        "ids": format(kept.ids, "x"), "skipped": sorted(kept.skipped),
         "sums": kept.fold.sums,
         "pieces": [[project, value, sorted(spans)]
                    for (project, value), spans in kept.fold.pieces.items()],
@@ -226,7 +228,8 @@ def _from_json(raw: dict) -> ClosedWork:
     return ClosedWork(fold, int(raw["ids"], 16), int(raw["cut"]), int(raw["keep_from"]),
                       int(raw["last_end"]), (int(first), int(last)),
                       Mark(int(event), int(events), int(task), revision),
-                      [[int(a), int(b)] for a, b in raw["zone"]], str(raw["workdays"]))
+                      [[int(a), int(b)] for a, b in raw["zone"]], str(raw["workdays"]),
+                      frozenset(str(key) for key in raw["skipped"]))
 
 
 def _micros(moment: datetime) -> int:
@@ -246,10 +249,17 @@ class Keeper:
         """Whether this report counts through the kept sums (and keeps its own): not
         when they hold tasks closed after its window begins, pieces it would cut at its
         moment, or too few pieces for its timeline. A past week is then counted as if
-        there were no file, and the file is left as it is."""
+        there were no file, and the file is left as it is. Sums that leave out a
+        project this report shows are counted afresh."""
         kept = self.kept
-        return kept is None or (kept.cut <= _micros(cut) and kept.keep_from <= folder.cutoff
-                                and kept.last_end <= folder.end)
+        if kept is None:
+            return True
+        if kept.cut > _micros(cut) or kept.keep_from > folder.cutoff \
+                or kept.last_end > folder.end:
+            return False
+        if not kept.skipped <= folder.hidden:
+            self.kept, self.touched = None, set()
+        return True
 
     def fold_closed(self, sql: Sql, cut: datetime, folder) -> None:
         """Fold the work of every task closed before ``cut`` into ``folder``: the kept
@@ -257,12 +267,13 @@ class Keeper:
         from mlkanban.store import history_reads
 
         kept = self.kept
+        hidden = folder.hidden  # projects this report cannot show: left out, and kept so
         if kept is None:
-            batches = history_reads.closed_work_logs(sql, cut)
+            batches = history_reads.closed_work_logs(sql, cut, skip=hidden)
         else:
             since = _EPOCH + timedelta(microseconds=kept.cut)
             batches = history_reads.closed_work_logs_since(sql, cut, since, kept.mark.task,
-                                                           self.touched)
+                                                           self.touched, skip=hidden)
         fresh = metrics.LogFold()
         ids: list[int] = []
         first_start, last_end, ended = None, 0, True
@@ -283,11 +294,11 @@ class Keeper:
                               folder.days, folder.cutoff, fresh)
         days = day_range(first_start, last_end) if first_start is not None else None
         if kept is not None:
-            merge(fresh, kept.fold, folder.cutoff)
+            merge(fresh, kept.fold, folder.cutoff, hidden)
             last_end = max(last_end, kept.last_end)
             days = kept.days if days is None else (min(days[0], kept.days[0]),
                                                   max(days[1], kept.days[1]))
-        merge(folder.fold, fresh, folder.cutoff, folder.hidden)
+        merge(folder.fold, fresh, folder.cutoff)
         if days is None or not ended or last_end > folder.end:
             return  # nothing to keep, or pieces cut at this report's moment
         if kept is not None and kept.cut >= _micros(cut):
@@ -296,4 +307,4 @@ class Keeper:
         save(self.path, ClosedWork(
             fresh, bits(ids) | (kept.ids if kept is not None else 0), _micros(cut),
             folder.cutoff, last_end, days, self.mark, zone_print(first, last),
-            workday_print(folder.calendar, first, last)))
+            workday_print(folder.calendar, first, last), frozenset(hidden)))

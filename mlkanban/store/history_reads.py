@@ -268,9 +268,7 @@ def closed_work_logs(sql: Sql, cut: datetime, *, skip: Collection[str] = ()
     (``status || ''`` keeps the status index out, which would visit the same rows in a
     random order)."""
     keys = project_ids(sql)
-    skipped = sorted(project_id for project_id, key in keys.items() if key in skip)
-    left_out = (f" AND project_id NOT IN ({', '.join(str(i) for i in skipped)})"
-                if skipped and all(isinstance(i, int) for i in skipped) else "")
+    left_out = _left_out(keys, skip)
     for rows in sql.stream(
             "SELECT id, project_id, work_log FROM task WHERE work_log <> '[]'"
             " AND ((status || '' = 'done' AND done_at < ?)"
@@ -279,14 +277,22 @@ def closed_work_logs(sql: Sql, cut: datetime, *, skip: Collection[str] = ()
         yield _with_logs(rows, keys)
 
 
+def _left_out(keys: Mapping[int, str], skip: Collection[str]) -> str:
+    """A condition leaving out the tasks of the projects in ``skip``."""
+    skipped = sorted(project_id for project_id, key in keys.items() if key in skip)
+    return (f" AND project_id NOT IN ({', '.join(str(i) for i in skipped)})"
+            if skipped and all(isinstance(i, int) for i in skipped) else "")
+
+
 def closed_work_logs_since(sql: Sql, cut: datetime, since: datetime, last_task: int,
-                           touched: Collection[int]
+                           touched: Collection[int], *, skip: Collection[str] = ()
                            ) -> Iterator[list[tuple[int, str, Sequence[Sequence]]]]:
-    """As ``closed_work_logs`` (every project), but only the tasks closed from ``since``
-    on, and those with an id after ``last_task`` or in ``touched`` closed before it:
-    each part on its own index, so that the rest of the table is not read."""
+    """As ``closed_work_logs``, but only the tasks closed from ``since`` on, and those
+    with an id after ``last_task`` or in ``touched`` closed before it: each part on its
+    own index, so that the rest of the table is not read."""
     keys = project_ids(sql)
-    columns = "SELECT id, project_id, work_log FROM task WHERE work_log <> '[]' AND "
+    columns = ("SELECT id, project_id, work_log FROM task WHERE work_log <> '[]'"
+               f"{_left_out(keys, skip)} AND ")
     ids = sorted(task_id for task_id in touched if isinstance(task_id, int))
     named = f" OR id IN ({', '.join(str(i) for i in ids)})" if ids else ""
     text = (f"{columns}id IN (SELECT id FROM task WHERE status = 'done'"

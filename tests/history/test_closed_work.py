@@ -111,6 +111,16 @@ def test_every_change_leaves_the_report_as_it_is_without_the_file(board, tmp_pat
     past = Period.parse_week("2026-W40")
     now = NOW + timedelta(hours=3)
 
+    # A project stopped long ago, which reports leave out (until it is active again).
+    service.add_person("olly", at=datetime(2026, 3, 2, tzinfo=UTC))
+    service.add_project("OLD", "Old", at=datetime(2026, 3, 2, tzinfo=UTC))
+    olly = acting_as(service, "olly")
+    task = service.add_task("OLD", "Old work", Phase.MODELING, owner="olly",
+                            at=datetime(2026, 3, 3, 9, tzinfo=UTC))
+    olly.start(task.key, at=datetime(2026, 3, 3, 10, tzinfo=UTC))
+    olly.done(task.key, at=datetime(2026, 3, 5, 16, tzinfo=UTC))
+    service.edit_project("OLD", status="stopped", at=datetime(2026, 4, 1, tzinfo=UTC))
+
     # Cold, for a past week: its sums are kept; the next report adds the weeks since.
     assert not _same(url, kept, past, now)
     cut = json.loads(kept.read_text())["cut"]
@@ -120,6 +130,8 @@ def test_every_change_leaves_the_report_as_it_is_without_the_file(board, tmp_pat
     # A past week before the kept one is told as it was (the file is left out).
     assert _same(url, kept, Period.parse_week("2026-W44"), now)
     assert _same(url, kept, this_week, now)
+
+    assert "OLD" in json.loads(kept.read_text())["skipped"]
 
     # A task closed now: not among the kept ones, which still serve.
     key, owner = _in_progress(service)
@@ -143,6 +155,13 @@ def test_every_change_leaves_the_report_as_it_is_without_the_file(board, tmp_pat
     acting_as(service, old_owner).undo(at=NOW + timedelta(minutes=35))
     assert _same(url, kept, this_week, now)
     assert _same(url, kept, this_week, now)
+
+    # The stopped project active again: the sums left it out, so they are counted afresh.
+    service.edit_project("OLD", status="active", at=NOW + timedelta(minutes=40))
+    _same(url, kept, this_week, now)
+    assert "OLD" not in json.loads(kept.read_text())["skipped"]
+    assert _same(url, kept, this_week, now)
+    assert any(p["key"] == "OLD" for p in _reports(url, kept, this_week, now)[0]["projects"])
 
     # Other holidays, other time zones: counted afresh, each time.
     assert not _same(url, kept, this_week, now, HOLIDAYS)
