@@ -41,9 +41,9 @@ def cache_dir() -> Path:
     env = os.environ.get("MLKANBAN_CACHE_DIR")
     if env:
         return Path(env).expanduser()
-    from platformdirs import user_cache_path
+    from mlkanban.config import user_dir
 
-    return user_cache_path("mlkanban", appauthor=False)
+    return user_dir("cache")
 
 
 def cache_file(db: str) -> Path:
