@@ -112,9 +112,11 @@ def working_copy(path: Path, folder: Path) -> Path:
 
 
 def environment(db: Path, **extra: str) -> dict[str, str]:
-    """The environment of a command run against ``db``, with no user config."""
+    """The environment of a command run against ``db``, with no user config, and the
+    report's kept sums in a folder beside the boards rather than the user's cache."""
     return {**os.environ, "MLKANBAN_DB": str(db), "MLKANBAN_CONFIG": os.devnull,
-            "MLKANBAN_USER": ACTOR, **extra}
+            "MLKANBAN_USER": ACTOR, "MLKANBAN_CACHE_DIR": str(db.parent / "kept-sums"),
+            **extra}
 
 
 def compile_package() -> None:
