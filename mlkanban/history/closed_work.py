@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 import time as _time
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from hashlib import sha256
@@ -179,29 +179,6 @@ def bits(ids: Iterable[int]) -> int:
     return int.from_bytes(found, "little")
 
 
-def merge(into: metrics.LogFold, other: metrics.LogFold, cutoff: int,
-          hidden: Collection[str] = ()) -> None:
-    """Add ``other``'s sums to ``into`` (bar ``hidden`` projects), and its pieces that
-    end on or after ``cutoff``: as if its logs had been folded into ``into``."""
-    for project, mine in other.sums.items():
-        if project in hidden:
-            continue
-        target = into.sums[project]
-        for value, (count, first) in mine.items():
-            known = target.get(value)
-            if known is None:
-                target[value] = [count, first]
-            else:
-                known[0] += count
-                if first < known[1]:
-                    known[1] = first
-    for (project, value), spans in other.pieces.items():
-        if project not in hidden:
-            kept = [span for span in spans if span[1] >= cutoff]
-            if kept:
-                into.pieces[(project, value)].update(kept)
-
-
 def _to_json(kept: ClosedWork) -> dict:
     mark = kept.mark
     return {
@@ -294,11 +271,11 @@ class Keeper:
                               folder.days, folder.cutoff, fresh)
         days = day_range(first_start, last_end) if first_start is not None else None
         if kept is not None:
-            merge(fresh, kept.fold, folder.cutoff, hidden)
+            metrics.merge_folds(fresh, kept.fold, folder.cutoff, hidden)
             last_end = max(last_end, kept.last_end)
             days = kept.days if days is None else (min(days[0], kept.days[0]),
                                                   max(days[1], kept.days[1]))
-        merge(folder.fold, fresh, folder.cutoff)
+        metrics.merge_folds(folder.fold, fresh, folder.cutoff)
         if days is None or not ended or last_end > folder.end:
             return  # nothing to keep, or pieces cut at this report's moment
         if kept is not None and kept.cut >= _micros(cut):

@@ -199,6 +199,29 @@ class LogFold:
         default_factory=lambda: defaultdict(set))
 
 
+def merge_folds(into: LogFold, other: LogFold, cutoff: int,
+                hidden: Collection[str] = ()) -> None:
+    """Add ``other``'s sums to ``into`` (bar ``hidden`` projects), and its pieces that
+    end on or after ``cutoff``: as if its logs had been folded into ``into``."""
+    for project, mine in other.sums.items():
+        if project in hidden:
+            continue
+        target = into.sums[project]
+        for value, (count, first) in mine.items():
+            known = target.get(value)
+            if known is None:
+                target[value] = [count, first]
+            else:
+                known[0] += count
+                if first < known[1]:
+                    known[1] = first
+    for (project, value), spans in other.pieces.items():
+        if project not in hidden:
+            kept = [span for span in spans if span[1] >= cutoff]
+            if kept:
+                into.pieces[(project, value)].update(kept)
+
+
 def logged_project_work(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: int,
                         days: DayCounter, since: date | None = None, *,
                         folded: LogFold | None = None) -> ProjectWork:
@@ -213,17 +236,7 @@ def logged_project_work(logs: Iterable[tuple[str, Sequence[Sequence]]], moment: 
     cutoff = cutoff_day(days, since)
     fold = fold_logs(logs, moment, days, cutoff)
     if folded is not None:
-        for project, mine in folded.sums.items():
-            into = fold.sums[project]
-            for value, (count, first) in mine.items():
-                known = into.get(value)
-                if known is None:
-                    into[value] = [count, first]
-                else:
-                    known[0] += count
-                    known[1] = min(known[1], first)
-        for key, spans in folded.pieces.items():
-            fold.pieces[key].update(span for span in spans if span[1] >= cutoff)
+        merge_folds(fold, folded, cutoff)
     as_date = days.date
     sums = fold.sums
     return ProjectWork(
