@@ -7,7 +7,6 @@ replays and still tells the same."""
 from __future__ import annotations
 
 import random
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -108,15 +107,6 @@ def busy(service: Service) -> Service:
             pass
 
 
-@pytest.fixture(params=ZONES)
-def zone(request, monkeypatch):
-    monkeypatch.setenv("TZ", request.param)
-    time.tzset()
-    yield request.param
-    monkeypatch.undo()
-    time.tzset()
-
-
 def _replayed(sql, moment: datetime) -> tuple[list[int], list[dict[str, int]]]:
     """Throughput and flow as a replay of every event finds them."""
     data = load_history(sql)
@@ -131,6 +121,7 @@ def _replayed(sql, moment: datetime) -> tuple[list[int], list[dict[str, int]]]:
 
 
 @pytest.mark.parametrize("moment", MOMENTS, ids=lambda m: m.strftime("%m%d-%H%M"))
+@pytest.mark.parametrize("zone", ZONES, indirect=True)
 def test_the_database_counts_what_a_replay_finds(database, zone, moment):
     with database.read() as sql:
         counts = load_chart_counts(sql, chart_start(moment), moment)
@@ -143,6 +134,7 @@ def test_the_database_counts_what_a_replay_finds(database, zone, moment):
 
 
 @pytest.mark.parametrize("moment", MOMENTS[1:], ids=lambda m: m.strftime("%m%d-%H%M"))
+@pytest.mark.parametrize("zone", ZONES, indirect=True)
 def test_the_report_with_counted_charts_is_the_full_replays(database, zone, moment):
     period = Period.week_of(local_day(moment))
     with database.read() as sql:
@@ -153,33 +145,23 @@ def test_the_report_with_counted_charts_is_the_full_replays(database, zone, mome
     assert lean.to_data() == full.to_data()
 
 
-def test_local_days_begin_where_the_clocks_say(monkeypatch):
-    monkeypatch.setenv("TZ", "America/Sao_Paulo")
-    time.tzset()
-    try:
-        # 4 November 2018 began at 01:00 (clocks forward at midnight); 16 February 2019
-        # lasted 25 hours (back from midnight to 23:00)
-        spring = day_starts(date(2018, 11, 3), date(2018, 11, 5))
-        autumn = day_starts(date(2019, 2, 16), date(2019, 2, 17))
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+@pytest.mark.parametrize("zone", ["America/Sao_Paulo"], indirect=True)
+def test_local_days_begin_where_the_clocks_say(zone):
+    # 4 November 2018 began at 01:00 (clocks forward at midnight); 16 February 2019
+    # lasted 25 hours (back from midnight to 23:00)
+    spring = day_starts(date(2018, 11, 3), date(2018, 11, 5))
+    autumn = day_starts(date(2019, 2, 16), date(2019, 2, 17))
     assert spring == [datetime(2018, 11, 3, 3, tzinfo=UTC), datetime(2018, 11, 4, 3, tzinfo=UTC),
                       datetime(2018, 11, 5, 2, tzinfo=UTC)]
     assert autumn == [datetime(2019, 2, 16, 2, tzinfo=UTC), datetime(2019, 2, 17, 3, tzinfo=UTC)]
 
 
-def test_days_out_of_order_are_not_counted(monkeypatch):
+@pytest.mark.parametrize("zone", ["XXX-0:30XXY-1:30,M3.5.0/0:30,M10.5.0/0:30"], indirect=True)
+def test_days_out_of_order_are_not_counted(zone):
     """Where the clocks went back across midnight, a moment after the change belongs to
     the day before: days are no spans of UTC time there."""
-    monkeypatch.setenv("TZ", "XXX-0:30XXY-1:30,M3.5.0/0:30,M10.5.0/0:30")
-    time.tzset()
-    try:
-        across = day_starts(date(2026, 10, 19), date(2026, 11, 1))
-        other = day_starts(date(2026, 11, 2), date(2026, 11, 15))
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    across = day_starts(date(2026, 10, 19), date(2026, 11, 1))
+    other = day_starts(date(2026, 11, 2), date(2026, 11, 15))
     assert across is None
     assert other is not None and len(other) == 14
 
