@@ -21,6 +21,7 @@ from mlkanban.launch import (  # noqa: F401 - also the command line's, as they w
     database_error,
     quick_exit,
     remedies,
+    said_error,
 )
 
 #: Commands whose module is imported only when one of them is asked for (run, listed by
@@ -151,18 +152,13 @@ class MlkanbanGroup(click.Group):
         except click.ClickException as exc:
             click.echo(f"mlkanban: {terminal_safe(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
-        except MlkanbanError as exc:
-            click.echo(f"mlkanban: {terminal_safe(exc.worded(remedies()), multiline=True)}",
-                       err=True)
-            sys.exit(exc.exit_code)
         except BrokenPipeError:
             pipe_closed()
-        except Exception as exc:
-            said = database_error(exc)
-            if said is None:
+        except Exception as exc:  # a refusal or a database's error: one line
+            code = said_error(exc)
+            if code is None:
                 raise
-            click.echo(f"mlkanban: database error: {terminal_safe(said)}", err=True)
-            sys.exit(2)
+            sys.exit(code)
         sys.exit(code if isinstance(code, int) else 0)
 
 

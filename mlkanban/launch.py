@@ -55,27 +55,33 @@ def board_options(args: list[str]) -> dict[str, str | None] | None:
 
 
 def open_board_now(db: str | None, actor: str | None) -> None:
-    """The board, with the command line's way of saying what went wrong: one line on
-    stderr, and its exit code."""
+    """The board, with the command line's way of saying what went wrong (``said_error``)."""
     from mlkanban.commands.context import AppContext
 
     try:
         check_arguments([value for value in (db, actor) if value is not None])
         app = AppContext(db=db or None, actor=actor or None)
         open_board(app)
-    except MlkanbanError as exc:
-        say(terminal_safe(exc.worded(remedies()), multiline=True))
-        sys.exit(exc.exit_code)
     except Exception as exc:
-        said = database_error(exc)
-        if said is None:
+        code = said_error(exc)
+        if code is None:
             raise
-        say(f"database error: {terminal_safe(said)}")
-        sys.exit(2)
+        sys.exit(code)
 
 
-def say(message: str) -> None:
-    print(f"mlkanban: {message}", file=sys.stderr)
+def said_error(exc: Exception) -> int | None:
+    """Say a refusal or a database's error on one line of stderr, as every command
+    does, and give its exit code; None for anything else (a bug, left to show)."""
+    if isinstance(exc, MlkanbanError):
+        message = exc.worded(remedies())
+        code = exc.exit_code
+    else:
+        message = database_error(exc)
+        if message is None:
+            return None
+        message, code = f"database error: {message}", 2
+    print(f"mlkanban: {terminal_safe(message, multiline=True)}", file=sys.stderr)
+    return code
 
 
 def open_board(app) -> None:
