@@ -1,5 +1,6 @@
-"""Commands that only read never import SQLAlchemy, SQLModel, Alembic or pydantic: they
-start faster (reads are plain SQL on the driver, ``store.sql``).
+"""Commands that only read, and status changes, never import SQLAlchemy, SQLModel,
+Alembic or pydantic: they start faster (reads are plain SQL on the driver, ``store.sql``;
+status changes too, ``store.status_changes``).
 
 Each check runs in a fresh interpreter, because this test process has long imported
 all of them.
@@ -33,6 +34,15 @@ READS = [
     ["person", "ls"],
     ["project", "ls"],
     ["project", "show", "CHURN"],
+]
+
+#: The writes people make many times a day, in an order each of them is allowed in.
+STATUS_CHANGES = [
+    ["--as", "alice", "wait", "CHURN-1", "--reason", "Waiting for data access"],
+    ["--as", "alice", "start", "CHURN-1"],
+    ["--as", "alice", "done", "CHURN-1"],
+    ["--as", "alice", "reopen", "CHURN-1"],
+    ["--as", "alice", "drop", "CHURN-1", "--reason", "Superseded"],
 ]
 
 #: Runs commands one after the other in-process (at the tests' fixed "now") and reports,
@@ -95,9 +105,19 @@ def test_read_only_commands_do_not_import_the_orm(board_db, tmp_path):
     assert "# Week 2026-W48" in stdout
 
 
+def test_status_changes_do_not_import_the_orm(board_db, tmp_path):
+    stdout, seen = _run(STATUS_CHANGES + [["show", "CHURN-1"]], board_db, tmp_path)
+    assert [(args, code, loaded) for args, code, loaded in seen] == [
+        (args, 0, []) for args in STATUS_CHANGES + [["show", "CHURN-1"]]]
+    # Each was made: the task went round, and its history says so.
+    assert "Dropped CHURN-1" in stdout
+    assert stdout.count("alice") >= 5 and "Superseded" in stdout
+
+
 def test_the_probe_sees_a_write_load_the_orm(board_db, tmp_path):
-    """The same check notices SQLModel once a command that writes has run."""
-    commands = [["ls"], ["--as", "alice", "done", "CHURN-1"]]
+    """The same check notices SQLModel once a command that writes through the ORM has
+    run."""
+    commands = [["ls"], ["--as", "alice", "estimate", "CHURN-1", "2"]]
     _, seen = _run(commands, board_db, tmp_path)
     assert seen[0][1:] == [0, []]
     assert seen[1][1] == 0
@@ -113,7 +133,8 @@ def test_on_postgresql_too(pg_url, clock, tmp_path):
     team.add_project("CHURN", "Churn prediction")
     team.add_task("CHURN", "Baseline", Phase.MODELING, owner="alice", estimate=3)
     team.engine.dispose()
-    stdout, seen = _run(READS, pg_url, tmp_path)
+    stdout, seen = _run(READS + STATUS_CHANGES, pg_url, tmp_path)
     assert [(args, code, loaded) for args, code, loaded in seen] == [
-        (args, 0, []) for args in READS]
+        (args, 0, []) for args in READS + STATUS_CHANGES]
     assert "Baseline" in stdout and "postgresql+psycopg://postgres@" in stdout
+    assert "Dropped CHURN-1" in stdout

@@ -66,7 +66,7 @@ def add(app: AppContext, title, project, phase, owner, estimate, description, at
 @pass_app
 def start(app: AppContext, key, override, at) -> None:
     """Start (or resume) a task. Refused past its owner's WIP limit (exit 1)."""
-    report_change(app.service.start(key, override=override, at=app.when(at)))
+    report_change(app.statuses.start(key, override=override, at=app.when(at)))
 
 
 @click.command("wait")
@@ -77,7 +77,7 @@ def start(app: AppContext, key, override, at) -> None:
 @pass_app
 def wait(app: AppContext, key, reason, at) -> None:
     """Park a task on something outside your control; it stops counting toward WIP."""
-    report_change(app.service.wait(key, reason, at=app.when(at)))
+    report_change(app.statuses.wait(key, reason, at=app.when(at)))
 
 
 @click.command("done")
@@ -86,7 +86,7 @@ def wait(app: AppContext, key, reason, at) -> None:
 @pass_app
 def done(app: AppContext, key, at) -> None:
     """Finish a task."""
-    report_change(app.service.done(key, at=app.when(at)))
+    report_change(app.statuses.done(key, at=app.when(at)))
 
 
 @click.command("drop")
@@ -96,7 +96,7 @@ def done(app: AppContext, key, at) -> None:
 @pass_app
 def drop(app: AppContext, key, reason, at) -> None:
     """Abandon a task; it stays in history."""
-    report_change(app.service.drop(key, reason, at=app.when(at)))
+    report_change(app.statuses.drop(key, reason, at=app.when(at)))
 
 
 @click.command("reopen")
@@ -105,7 +105,7 @@ def drop(app: AppContext, key, reason, at) -> None:
 @pass_app
 def reopen(app: AppContext, key, at) -> None:
     """Put a task back to do (from waiting, in progress, done or dropped)."""
-    report_change(app.service.reopen(key, at=app.when(at)))
+    report_change(app.statuses.reopen(key, at=app.when(at)))
 
 
 @click.command("move")

@@ -21,13 +21,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from mlkanban.domain.errors import BadInput
-from mlkanban.store.sql import check_sqlite_file
+from mlkanban.store.sql import (
+    BUSY_TIMEOUT_MS,
+    SQLITE_WRITE_PRAGMAS,
+    WRITE_LOCK_KEY,
+    check_sqlite_file,
+)
 
 #: Execution option marking a connection that will write (see ``write_engine``).
 WRITE_OPTION = "mlkanban_write"
-BUSY_TIMEOUT_MS = 30_000
-#: The PostgreSQL advisory lock that write transactions hold (any constant will do).
-WRITE_LOCK_KEY = 7_405_002
 
 
 #: Every engine made here, to close at a quick exit (``dispose_all``).
@@ -111,10 +113,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # Let us issue BEGIN ourselves (pysqlite would defer it to the first write).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        for pragma in SQLITE_WRITE_PRAGMAS:
+            cursor.execute(pragma)
         cursor.close()
 
     @event.listens_for(engine, "begin")

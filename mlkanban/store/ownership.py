@@ -2,29 +2,20 @@
 so that the command line, the board and every teammate meet the same rule.
 
 A mixin of ``Service``: history names who did what, so only a person on the board
-writes; and only a task's owner does its work (starts, parks or finishes it), while
-anyone may hand it over, which is the way out the refusal names.
+writes. (Only a task's owner starts, parks or finishes it: ``status_changes``.)
 """
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from mlkanban.domain.errors import BadInput, RuleRefused
-from mlkanban.domain.statuses import Status
-from mlkanban.store.models import Person, Task
-
-#: The statuses only a task's owner may give it, as the refusal words them.
-OWNER_ONLY = {
-    Status.IN_PROGRESS: "starts it",
-    Status.WAITING: "moves it to waiting",
-    Status.DONE: "finishes it",
-}
+from mlkanban.store.models import Person
+from mlkanban.store.write_checks import not_a_person
 
 
 class Ownership:
-    """Methods of ``Service`` (see ``service.Service``) that refuse a write by the wrong
-    person."""
+    """The method of ``Service`` (see ``service.Service``) that refuses a write by
+    someone who is no person on the board."""
 
     actor: str
 
@@ -35,19 +26,4 @@ class Ownership:
             return
         if founding and session.exec(select(Person.id)).first() is None:
             return
-        raise BadInput(
-            f"{self.actor!r} is not a person on this board; a person on it can add them "
-            f"(mlkanban person add {self.actor}), or act as one with --as HANDLE"
-        )
-
-    def _require_owner(self, session: Session, task: Task, status: Status) -> None:
-        """Only a task's owner starts, parks or finishes it; anyone may take it over."""
-        if task.owner_id is None or status not in OWNER_ONLY:
-            return
-        owner = session.get(Person, task.owner_id)
-        if owner is not None and owner.handle != self.actor:
-            raise RuleRefused(
-                f"{task.key} is {owner.handle}'s task; only {owner.handle} "
-                f"{OWNER_ONLY[status]}. Take it over (mlkanban assign {task.key} "
-                f"{self.actor}) or act as {owner.handle} (--as {owner.handle})"
-            )
+        raise not_a_person(self.actor)

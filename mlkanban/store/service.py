@@ -1,4 +1,5 @@
-"""The service layer: the only code that changes the board.
+"""The service layer: the code that changes the board (status changes are shared with
+the command line, which makes them without the ORM: ``status_changes``).
 
 Every method validates its input, applies the board's rules (``domain.rules``) and
 writes the change together with its Event in one transaction. The transaction takes
@@ -12,19 +13,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from mlkanban.domain import rules, work_log
-from mlkanban.domain.clock import Clock, as_utc, system_clock
-from mlkanban.domain.errors import BadInput, NotFound, RuleRefused, WipRefused
+from mlkanban.domain.clock import Clock, system_clock
+from mlkanban.domain.errors import BadInput, NotFound, RuleRefused
 from mlkanban.domain.phases import Phase
-from mlkanban.domain.statuses import NEEDS_REASON, Status, check_transition
+from mlkanban.domain.statuses import Status
 from mlkanban.domain.text import suggest
 from mlkanban.domain.workdays import WorkCalendar
-from mlkanban.store import queries, undo, validate, work_logs
+from mlkanban.store import queries, status_changes, undo, validate, work_logs
 from mlkanban.store.changes import Change
 from mlkanban.store.engine import write_engine
 from mlkanban.store.models import Event, Person, Project, Task
@@ -33,18 +34,18 @@ from mlkanban.store.people_records import PeopleRecords
 from mlkanban.store.project_records import CLOSED_STATUSES, ProjectRecords
 from mlkanban.store.reader import Reader, missing_task_hint
 from mlkanban.store.sql import within
+from mlkanban.store.status_changes import StatusVerbs
 from mlkanban.store.task_edits import TaskEdits
 from mlkanban.store.views import TaskView
-
-#: How far in the future ``--at`` may be, to forgive clocks that disagree a little.
-CLOCK_SKEW = timedelta(minutes=1)
+from mlkanban.store.write_checks import moment_of
 
 #: An estimate beyond a working year is no estimate at all (a slip of the keyboard): bad
 #: input, where 6 to 260 days is work to split (the size rule).
 MAX_PLAUSIBLE_DAYS = 260
 
 
-class Service(TaskEdits, Ownership, undo.Undo, PeopleRecords, ProjectRecords, Reader):
+class Service(StatusVerbs, TaskEdits, Ownership, undo.Undo, PeopleRecords, ProjectRecords,
+              Reader):
     """Board operations for one acting person, on one database, with one clock.
 
     The reads (``task``, ``tasks``, ``people``, ``read()``...) come from ``Reader``;
@@ -85,22 +86,7 @@ class Service(TaskEdits, Ownership, undo.Undo, PeopleRecords, ProjectRecords, Re
         self, at: datetime | None, after: datetime | None = None, what: str = "it"
     ) -> datetime:
         """The moment a change happened: now, or ``--at`` if it is not in the future."""
-        now = self.clock()
-        if at is None:
-            when = now
-        else:
-            when = as_utc(at)
-            if when > now + CLOCK_SKEW:
-                local = when.astimezone().strftime("%Y-%m-%d %H:%M")
-                raise BadInput(f"--at {local} is in the future")
-        if after is not None and when < after:
-            last = after.astimezone().strftime("%Y-%m-%d %H:%M")
-            asked = when.astimezone().strftime("%Y-%m-%d %H:%M")
-            raise BadInput(
-                f"--at {asked} is before the last change recorded for {what} ({last}); "
-                "history must stay in order"
-            )
-        return when
+        return moment_of(at, self.clock(), after, what)
 
     def _event(
         self,
@@ -258,22 +244,6 @@ class Service(TaskEdits, Ownership, undo.Undo, PeopleRecords, ProjectRecords, Re
         if not verdict.allowed:
             raise RuleRefused(verdict.message, remedy=verdict.remedy)
 
-    def start(self, key: str, *, override: str | None = None, at: datetime | None = None) -> Change:
-        """Start (or resume) a task, within its owner's WIP limit unless overridden."""
-        return self.set_status(key, Status.IN_PROGRESS, override=override, at=at)
-
-    def wait(self, key: str, reason: str, *, at: datetime | None = None) -> Change:
-        return self.set_status(key, Status.WAITING, reason=reason, at=at)
-
-    def done(self, key: str, *, at: datetime | None = None) -> Change:
-        return self.set_status(key, Status.DONE, at=at)
-
-    def drop(self, key: str, reason: str, *, at: datetime | None = None) -> Change:
-        return self.set_status(key, Status.DROPPED, reason=reason, at=at)
-
-    def reopen(self, key: str, *, at: datetime | None = None) -> Change:
-        return self.set_status(key, Status.TODO, at=at)
-
     def set_status(
         self,
         key: str,
@@ -283,84 +253,25 @@ class Service(TaskEdits, Ownership, undo.Undo, PeopleRecords, ProjectRecords, Re
         override: str | None = None,
         at: datetime | None = None,
     ) -> Change:
-        if status in NEEDS_REASON:
-            reason = validate.reason(reason, f"reason for {status.label}")
-        if override is not None:
-            override = validate.reason(override, "reason for the WIP override")
+        """The same change as the command line's (``status_changes``), in this service's
+        transaction."""
+        reason, override = status_changes.checked_reasons(status, reason, override)
         with self._write() as session:
-            task = self._task(session, key)
-            old = Status(task.status)
-            check_transition(task.key, old, status)  # "already done" before "--at too early"
-            when = self._when(at, task.updated_at, task.key)
-            self._require_owner(session, task, status)
-            notice = ""
-            if status is Status.IN_PROGRESS:
-                notice = self._claim_wip(session, task, override, when)
-            task.status = status.value
-            task.status_at = when
-            task.updated_at = when
-            task.reason = reason if status in NEEDS_REASON else None
-            if status is Status.IN_PROGRESS:
-                task.started_at = task.started_at or when
-                task.done_at = None
-            elif status is Status.DONE:
-                task.done_at = when
-            elif status is Status.TODO:
-                task.done_at = None
-                task.wip_override = None
-            kind = "started" if status is Status.IN_PROGRESS else "status_changed"
-            self._event(
-                session, when, kind, task=task, field="status", old=old.value,
-                new=status.value, reason=reason,
-            )
-            view = self._view(session, task)
-        return Change(view, _status_message(view, old), notice)
+            return status_changes.change_status(
+                within(session.connection()), actor=self.actor, change=self._change,
+                now=self.clock(), key=key, status=status, reason=reason, override=override,
+                at=at)
 
     def _claim_wip(self, session: Session, task: Task, override: str | None, when: datetime) -> str:
-        """Check the owner's WIP limit with their row locked; record an override."""
-        if task.owner_id is None:
-            person = session.exec(
-                select(Person).where(Person.handle == self.actor).with_for_update()
-            ).first()
-            if person is None:
-                raise BadInput(
-                    f"{task.key} has no owner; assign it first (mlkanban assign {task.key} HANDLE)"
-                )
-            task.owner_id = person.id
-            self._event(session, when, "assigned", task=task, field="owner", new=person.handle)
-        else:
-            person = session.exec(
-                select(Person).where(Person.id == task.owner_id).with_for_update()
-            ).one()
-        busy = session.exec(
-            select(Task.key, Task.title)
-            .where(Task.owner_id == person.id, Task.status == Status.IN_PROGRESS.value)
-            .where(Task.id != task.id)
-            .order_by(Task.status_at)
-        ).all()
-        verdict = rules.check_wip(person.handle, person.wip_limit, list(busy), override)
-        if not verdict.allowed:
-            raise WipRefused(verdict.message)
+        """Check the new owner's WIP limit for a task handed over in progress; record an
+        override."""
+        session.flush()
+        verdict, busy = status_changes.wip_verdict(
+            within(session.connection()), task.owner_id, task.id, override)
         if verdict.overridden:
             task.wip_override = override
-            self._event(
-                session, when, "wip_override", task=task, field="wip",
-                old=len(busy), new=len(busy) + 1, reason=override,
-            )
+            self._event(session, when, "wip_override", task=task, field="wip",
+                        old=busy, new=busy + 1, reason=override)
             return verdict.message
         task.wip_override = None
         return ""
-
-
-def _status_message(view: TaskView, old: Status) -> str:
-    verb = {
-        Status.IN_PROGRESS: "Resumed" if old is Status.WAITING else "Started",
-        Status.WAITING: "Waiting on",
-        Status.DONE: "Done",
-        Status.DROPPED: "Dropped",
-        Status.TODO: "Back to to do:",
-    }[view.status]
-    owner = f" ({view.owner}, {view.phase.title})" if view.owner else f" ({view.phase.title})"
-    suffix = f": {view.reason}" if view.reason else ""
-    return f"{verb} {view.key} “{view.title}”{owner}{suffix}"
-

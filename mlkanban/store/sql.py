@@ -30,7 +30,30 @@ from mlkanban.domain.errors import BadInput, SchemaError
 
 #: Rows fetched from the driver at a time when a read is streamed.
 BATCH = 2_000
-BUSY_TIMEOUT_S = 30.0
+#: How long a command waits for another writer before it gives up.
+BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_S = BUSY_TIMEOUT_MS / 1000
+#: The PostgreSQL advisory lock that write transactions hold (any constant will do).
+WRITE_LOCK_KEY = 7_405_002
+#: What every SQLite connection that writes sets first (``engine`` sets the same).
+SQLITE_WRITE_PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+)
+
+
+def take_write_lock(sql: Sql) -> None:
+    """Start a write transaction the way every writer does (``engine`` for SQLAlchemy's):
+    holding the write lock before anything is read, so a rule checked in it still holds
+    at commit. SQLite: ``BEGIN IMMEDIATE``. PostgreSQL (a transaction already open): the
+    writers' advisory lock, one writer at a time."""
+    if sql.dialect == "sqlite":
+        sql.raw.execute("BEGIN IMMEDIATE")
+    else:
+        sql.run(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+        sql.run(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
 def moment(value: Any) -> datetime | None:
@@ -109,6 +132,14 @@ class Sql:
     def placeholders(self, count: int) -> str:
         return ", ".join("?" * count)
 
+    def run(self, text: str, params: Sequence[Any] = ()) -> int:
+        """A statement that changes rows (inside a write transaction); how many it did."""
+        cursor = self.cursor(text, params)
+        try:
+            return cursor.rowcount
+        finally:
+            cursor.close()
+
 
 #: Every database opened in this process, to close at a quick exit (``close_all``).
 _opened: weakref.WeakSet[Database] = weakref.WeakSet()
@@ -173,6 +204,36 @@ class Database:
         with self._lock:
             self._idle.append(raw)
 
+    @contextmanager
+    def write(self) -> Iterator[Sql]:
+        """A write transaction on a connection of its own, holding the write lock from
+        the start (``take_write_lock``); committed when the block ends, rolled back
+        (nothing written) if it raises."""
+        raw = self._connect_for_writing()
+        try:
+            sql = Sql(raw, self.dialect)
+            take_write_lock(sql)
+            try:
+                yield sql
+            except BaseException:
+                raw.rollback()
+                raise
+            raw.commit()
+        finally:
+            raw.close()
+
+    def _connect_for_writing(self) -> Any:
+        if self.dialect == "sqlite":
+            import sqlite3
+
+            raw = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            for pragma in SQLITE_WRITE_PRAGMAS:
+                raw.execute(pragma)
+            return raw
+        import psycopg
+
+        return psycopg.connect(self.url)
+
     def close(self) -> None:
         """Close the connections kept for later reads."""
         with self._lock:
@@ -216,6 +277,13 @@ class EngineDatabase(Database):
     @contextmanager
     def read(self) -> Iterator[Sql]:
         with self.engine.connect() as conn, conn.begin():
+            yield Sql(conn.connection.dbapi_connection, self.dialect)
+
+    @contextmanager
+    def write(self) -> Iterator[Sql]:
+        from mlkanban.store.engine import write_engine
+
+        with write_engine(self.engine).begin() as conn:  # the engine takes the lock
             yield Sql(conn.connection.dbapi_connection, self.dialect)
 
     def ensure_schema(self) -> None:

@@ -21,8 +21,10 @@ from sqlmodel import Session, col, select
 from mlkanban.domain.errors import RuleRefused
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import NEEDS_REASON, Status
+from mlkanban.store import snapshots
 from mlkanban.store.changes import Change
 from mlkanban.store.models import Event, Person, PhasePlan, Project, Task
+from mlkanban.store.snapshots import MOMENTS, PROJECT_FIELDS, TASK_FIELDS
 
 UNDONE = "undone"
 """The kind of the event that names the change an undo reverted (its ``field``)."""
@@ -43,25 +45,15 @@ _WAYS_OUT = {
     "ab_test_set": "set the design again with: mlkanban ab-test KEY ...",
 }
 
-_TASK_FIELDS = ("status", "phase", "owner_id", "estimate", "reason", "wip_override", "title",
-                "description", "started_at", "done_at")
-_PROJECT_FIELDS = ("name", "description", "owner_id", "hypothesis", "metric", "status",
-                   "outcome", "outcome_why")
-_MOMENTS = ("started_at", "done_at")
-
 
 def snapshot(row: Task | Project) -> str:
     """A task's or project's undoable fields as JSON (moments as ISO text)."""
-    fields = _TASK_FIELDS if isinstance(row, Task) else _PROJECT_FIELDS
-    values: dict[str, Any] = {}
-    for name in fields:
-        value = getattr(row, name)
-        values[name] = value.isoformat() if isinstance(value, datetime) else value
-    return json.dumps(values)
+    fields = TASK_FIELDS if isinstance(row, Task) else PROJECT_FIELDS
+    return snapshots.snapshot(lambda name: getattr(row, name), fields)
 
 
 def _restored(name: str, value: Any) -> Any:
-    if name in _MOMENTS and value is not None:
+    if name in MOMENTS and value is not None:
         return datetime.fromisoformat(value)
     return value
 
