@@ -10,7 +10,7 @@ import sys
 import click
 
 from mlkanban import __version__
-from mlkanban.commands import data, people, projects, tasks
+from mlkanban.commands import tasks
 from mlkanban.commands.common import AppContext
 from mlkanban.domain.errors import MlkanbanError
 from mlkanban.domain.text import terminal_safe
@@ -25,10 +25,18 @@ from mlkanban.launch import (  # noqa: F401 - also the command line's, as they w
 )
 
 #: Commands whose module is imported only when one of them is asked for (run, listed by
-#: ``--help``, or walked through ``commands``): they import what reading the board never
-#: needs (``serve``: sockets, hashes, compression). By name, in the order ``--help``
-#: lists them, after every other command.
-LAZY_COMMANDS = {"import-jira": "jira", "serve": "serve", "report": "report"}
+#: ``--help``, or walked through ``commands``): ``ls`` and the other task commands, run
+#: many times a day, import none of them (``serve``: sockets, hashes, compression;
+#: ``data``: locale, the export's machinery). By name, in the order ``--help`` lists
+#: them, after the task commands.
+LAZY_COMMANDS = {
+    "person": "people",
+    "project": "projects",
+    "export": "data", "import": "data", "demo": "data", "info": "data",
+    "import-jira": "jira",
+    "serve": "serve",
+    "report": "report",
+}
 
 EPILOG = """\b
 Examples:
@@ -179,12 +187,13 @@ def cli(ctx: click.Context, db: str | None, actor: str | None) -> None:
     app.db_flag = db or app.db_flag
     app.actor_flag = actor or app.actor_flag
     if ctx.invoked_subcommand is None:
-        data._open_board(app)
+        from mlkanban.commands.data import _open_board
+
+        _open_board(app)
 
 
-for module in (tasks, people, projects, data):
-    for command in module.COMMANDS:
-        cli.add_command(command)
+for command in tasks.COMMANDS:
+    cli.add_command(command)
 
 
 def main() -> None:

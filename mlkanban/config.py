@@ -8,7 +8,6 @@ are resolved lazily: importing this module creates nothing on disk.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import sys
 from dataclasses import dataclass, field, fields
@@ -91,11 +90,17 @@ def load_settings(path: Path | None = None) -> Settings:
         if named:
             raise BadInput(f"MLKANBAN_CONFIG names {path}, which does not exist")
         return Settings()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read config file {path}: {_one_line(exc)}") from None
+    if not text.strip(" \t\n"):  # nothing set (``/dev/null``): no TOML parser to import
+        return Settings()
     import tomllib
 
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"cannot read config file {path}: {_one_line(exc)}") from None
     if not raw:
         return Settings()
@@ -218,6 +223,8 @@ def resolve_user(flag: str | None, settings: Settings) -> str:
         return env
     if settings.user:
         return settings.user
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:  # no user name in a bare container

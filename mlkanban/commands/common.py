@@ -122,22 +122,26 @@ def render_table(
     headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int | None = None
 ) -> str:
     """A plain aligned table; the last column is cut to fit ``width`` when given.
-    Cells are made terminal-safe on one line each."""
-    headers = [terminal_safe(h) for h in headers]
-    rows = [[terminal_safe(cell) for cell in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in rows:
-        for i, cell in enumerate(row[:-1]):
-            widths[i] = max(widths[i], len(cell))
-    lines = []
-    fixed = sum(widths[:-1]) + 2 * (len(headers) - 1)
-    for row in [list(headers), *rows]:
-        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
-        last = row[-1]
-        if width is not None:
-            last = ellipsize(last, width - fixed)
-        lines.append("  ".join([*cells, last]).rstrip())
-    return "\n".join(lines)
+    Cells are made terminal-safe on one line each.
+
+    ``ls`` prints thousands of rows: a row whose text is all printable (nearly all)
+    is checked in one call, and every line is laid out by one format string.
+    """
+    table = [_safe_cells(headers), *map(_safe_cells, rows)]
+    widths = [max(map(len, column)) for column in zip(*table)][:-1]
+    line = "  ".join([*(f"{{:<{w}}}" for w in widths), "{}"])
+    if width is None:
+        return "\n".join([line.format(*row).rstrip() for row in table])
+    room = width - (sum(widths) + 2 * len(widths))
+    return "\n".join([line.format(*row[:-1], ellipsize(row[-1], room)).rstrip()
+                      for row in table])
+
+
+def _safe_cells(row: Sequence[str]) -> Sequence[str]:
+    """``terminal_safe`` of each cell (on one line), for a row of text."""
+    if "".join(row).isprintable():  # every cell printable: each is left as it is
+        return row
+    return [terminal_safe(cell) for cell in row]
 
 
 def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

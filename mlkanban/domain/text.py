@@ -15,10 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+# The patterns here are texts, compiled (and kept) by ``re`` when first used: most
+# text is printable and never needs them, and compiling them would cost every command.
+
 #: Whole escape sequences, 7-bit and 8-bit: OSC, DCS, APC, PM, SOS up to their
 #: terminator (ST, BEL) or the end of the text; CSI with its parameters; two-character
 #: escapes. They are removed, payload and all: ``\e]0;pwned\a`` shows nothing.
-_SEQUENCES = re.compile(
+_SEQUENCES = (
     r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     r"|(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
@@ -28,7 +31,7 @@ _SEQUENCES = re.compile(
 #: they reorder what follows on the line, so a title could show another text.
 BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -52,22 +55,22 @@ def terminal_safe(text: str, *, multiline: bool = False) -> str:
     """
     if text.isprintable():  # the usual case: nothing to do, and fast
         return text
-    text = _SEQUENCES.sub("", text)
+    text = re.sub(_SEQUENCES, "", text)
     text = text.replace("\t", " ").replace("\r\n", "\n")
     if not multiline:
         text = text.replace("\n", " ")
-        return _CONTROL.sub(_visible, text)
-    return "\n".join(_CONTROL.sub(_visible, line) for line in text.split("\n"))
+        return re.sub(_CONTROL, _visible, text)
+    return "\n".join(re.sub(_CONTROL, _visible, line) for line in text.split("\n"))
 
 
 #: What JSON leaves raw but a terminal would act on: DEL, C1 and bidi controls.
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 
 def json_safe(encoded: str) -> str:
     """JSON text with the characters ``json.dumps(ensure_ascii=False)`` leaves raw
     escaped (``\\u009b``): the same values once parsed, harmless on a terminal."""
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+    return re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group()):04x}", encoded)
 
 
 def suggest(word: str, choices: Iterable[str] | Mapping[str, str]) -> str:
