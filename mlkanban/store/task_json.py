@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import date
+from json.decoder import scanstring
 
 from mlkanban.domain.rules import is_over_size
 from mlkanban.store import queries
@@ -31,34 +32,58 @@ def compact(item: dict) -> str:
     return _encode(item)
 
 
-#: A stored timestamp in the text SQLAlchemy writes: ``2026-11-20 09:30:00.000000``.
-_STAMP_GLOB = ("'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]"
-               ".[0-9][0-9][0-9][0-9][0-9][0-9]'")
+#: A stored timestamp that ``views.iso_text`` cuts into shape without a datetime
+#: (``views.canonical``: 26 characters, a space and a point in their places, six digits
+#: of microseconds), as SQLAlchemy writes them: ``2026-11-20 09:30:00.000000``. Only
+#: what the cut needs is checked: a pattern of twenty digits costs SQLite a tenth of
+#: the whole listing.
+_STAMP_GLOB = "'?????????? ????????.[0-9][0-9][0-9][0-9][0-9][0-9]'"
 
 
 def _iso(column: str) -> str:
     """``iso_text`` in SQL, for a timestamp that matches ``_STAMP_GLOB``:
-    ``2026-11-20T09:30:00.000100+00:00``, without the microseconds when they are zero
-    (as ``isoformat`` writes it)."""
-    return (f"CASE WHEN {column} IS NULL THEN NULL"
-            f" WHEN substr({column}, 21) = '000000'"
-            f" THEN substr({column}, 1, 10) || 'T' || substr({column}, 12, 8) || '+00:00'"
-            f" ELSE substr({column}, 1, 10) || 'T' || substr({column}, 12) || '+00:00' END")
+    ``2026-11-20T09:30:00.000100+00:00``. ``isoformat`` leaves out microseconds that
+    are zero: those few are cut out afterwards (``_whole_seconds``), which costs less
+    than asking SQLite about every timestamp."""
+    return f"substr({column}, 1, 10) || 'T' || substr({column}, 12) || '+00:00'"
+
+
+#: What ends a timestamp's text with zero microseconds, as ``_iso`` writes it.
+_ZERO_MICROSECONDS = '.000000+00:00"'
+
+
+def _whole_seconds(text: str) -> str:
+    """An object's text with its timestamps' zero microseconds left out, as
+    ``isoformat`` does: ``2026-11-20T09:30:00+00:00``."""
+    for name in ('"created_at":"', '"started_at":"', '"done_at":"'):
+        at = text.find(name)  # the key itself: a quote inside a value is escaped
+        if at == -1:
+            continue
+        start = at + len(name)
+        value, end = scanstring(text, start)
+        if value.endswith(_ZERO_MICROSECONDS[:-1]):
+            text = f"{text[:start - 1]}{_encode(value[:-13] + '+00:00')}{text[end:]}"
+    return text
 
 
 _STAMPS = ("t.created_at", "t.started_at", "t.done_at")
 #: Each task's fixed fields, in ``TaskView.as_dict``'s order (``json_object`` escapes
-#: text as ``json.dumps`` does); then what the rest needs, and whether the timestamps
-#: were in the usual text.
+#: text as ``json.dumps`` does); then what the rest needs, and last the key of a task
+#: whose timestamps are not in the usual text (NULL for the others). Every column costs
+#: the driver as much as a function in SQL does: the key, needed for a few tasks only,
+#: is read from the object's text then.
 _SELECT = (
     "SELECT json_object('key', t.key, 'title', t.title, 'project', p.key,"
     " 'phase', t.phase, 'owner', o.handle, 'status', t.status, 'estimate', t.estimate,"
     " 'reason', t.reason, 'wip_override', t.wip_override,"
     f" 'created_at', {_iso('t.created_at')}, 'started_at', {_iso('t.started_at')},"
     f" 'done_at', {_iso('t.done_at')}, 'jira_key', t.jira_key, 'parent', parent.key),"
-    " t.key, t.status, t.estimate, t.started_at, t.done_at, t.labels, "
+    " t.status, t.estimate, t.started_at, t.done_at, t.labels, CASE WHEN "
     + " AND ".join(f"({column} IS NULL OR {column} GLOB {_STAMP_GLOB})" for column in _STAMPS)
+    + " THEN NULL ELSE t.key END"
 )
+#: What follows a task's key in its object: its key's JSON text is the text before.
+_AFTER_KEY = ',"title":'
 
 
 def json_texts(
@@ -77,42 +102,59 @@ def json_texts(
     """
     local_day = LocalDays()
     hour_days = local_day.hour_days
-    ages: dict[tuple[date, date], int] = {}
+    #: The end of an object (from its labels on), learnt once for each combination it
+    #: depends on: a done task's by its labels and local start and end days (most
+    #: tasks, and their ends repeat: few labels, a few thousand spans), any other's by
+    #: its labels, age and whether it is over its size.
+    done_tails: dict[tuple, str] = {}
     tails: dict[tuple, str] = {}
+    #: The A/B test of a waiting task by its key's JSON text (``_AFTER_KEY``).
+    progress = {_encode(key): design.progress(today) for key, design in designs.items()}
     label = filters.get("label")
     where, params = queries.task_filters(sql, **filters)
     text = f"{_SELECT}{queries.TASK_FROM}{where}{queries.TASK_ORDER}"
     for batch in sql.stream(text, params):
         texts = []
-        for fixed, key, status, estimate, started_at, done_at, labels, canonical in batch:
+        append = texts.append
+        for fixed, status, estimate, started_at, done_at, labels, odd in batch:
             if label is not None and not queries.has_label(labels, label):
                 continue
-            if not canonical:
-                texts.append(compact(item(_row(sql, key))))
+            if odd is not None:
+                append(compact(item(_row(sql, odd))))
+                continue
+            if _ZERO_MICROSECONDS in fixed:
+                fixed = _whole_seconds(fixed)
+            if started_at is not None and done_at and status == "done":
+                # the local days, for most rows without a call
+                span = (labels, hour_days.get(started_at[:13]) or local_day(started_at),
+                        hour_days.get(done_at[:13]) or local_day(done_at))
+                tail = done_tails.get(span)
+                if tail is None:
+                    tail = done_tails[span] = _tail(labels, working_days(span[1], span[2]),
+                                                    False)
+                append(fixed[:-1] + tail)
                 continue
             age = None
-            if started_at is not None:  # the local days, for most rows without a call
-                start = hour_days.get(started_at[:13]) or local_day(started_at)
-                if status == "done" and done_at:
-                    end = hour_days.get(done_at[:13]) or local_day(done_at)
-                else:
-                    end = today
-                span = (start, end)
-                age = ages.get(span)
-                if age is None:
-                    age = ages[span] = working_days(*span)
+            if started_at is not None:
+                age = working_days(hour_days.get(started_at[:13]) or local_day(started_at),
+                                   today)
             over = status == "in_progress" and age is not None and is_over_size(age, estimate)
-            ending = (labels, age, over)
-            tail = tails.get(ending)  # a few distinct ones: most tasks have no labels
+            tail = tails.get((labels, age, over))
             if tail is None:
-                tail = tails[ending] = (
-                    f',"labels":{_encode(labels.split()) if labels else "[]"}'
-                    f',"age":{"null" if age is None else age}'
-                    f',"over_size":{"true" if over else "false"}}}')
-            if status == "waiting" and key in designs:
-                tail = f'{tail[:-1]},"ab_test":{_encode(designs[key].progress(today))}}}'
-            texts.append(fixed[:-1] + tail)
+                tail = tails[labels, age, over] = _tail(labels, age, over)
+            if status == "waiting" and progress:
+                shown = progress.get(fixed[7:fixed.find(_AFTER_KEY)])
+                if shown is not None:
+                    tail = f'{tail[:-1]},"ab_test":{_encode(shown)}}}'
+            append(fixed[:-1] + tail)
         yield texts
+
+
+def _tail(labels: str | None, age: int | None, over: bool) -> str:
+    """An object's last fields (from ``labels`` on), with its closing brace."""
+    return (f',"labels":{_encode(labels.split()) if labels else "[]"}'
+            f',"age":{"null" if age is None else age}'
+            f',"over_size":{"true" if over else "false"}}}')
 
 
 def _row(sql: Sql, key: str) -> tuple:
