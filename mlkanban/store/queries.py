@@ -10,19 +10,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from mlkanban.domain import phases, statuses
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
+from mlkanban.store import views  # its classes are made when first used (``views.VIEWS``)
 from mlkanban.store.sql import Sql, moment
-from mlkanban.store.views import (
-    AbTestView,
-    DeliverableView,
-    EventView,
-    PersonView,
-    ProjectView,
-    TaskView,
-)
+
+if TYPE_CHECKING:
+    from mlkanban.store.views import (
+        AbTestView,
+        DeliverableView,
+        EventView,
+        PersonView,
+        ProjectView,
+        TaskView,
+    )
 
 TASK_COLUMNS = (
     "t.key, t.title, p.key, t.phase, o.handle, t.estimate, t.status, t.reason, "
@@ -44,7 +48,7 @@ def task_view(row: tuple) -> TaskView:
     """A row of ``TASK_COLUMNS`` as a view."""
     (key, title, project, phase, owner, estimate, status, reason, wip_override, created_at,
      updated_at, started_at, status_at, done_at, description, jira_key, labels, parent) = row
-    return TaskView(
+    return views.TaskView(
         key=key,
         title=title,
         project=project,
@@ -177,7 +181,7 @@ _PERSON = "SELECT handle, name, wip_limit, active FROM person"
 
 def _person(row: tuple) -> PersonView:
     handle, name, wip_limit, active = row
-    return PersonView(handle, name, wip_limit, bool(active))
+    return views.PersonView(handle, name, wip_limit, bool(active))
 
 
 def people(sql: Sql, *, active_only: bool = False) -> list[PersonView]:
@@ -209,7 +213,7 @@ def projects(sql: Sql, keys: Sequence[str] | None = None) -> list[ProjectView]:
     for project_id, phase, weeks in sql.rows("SELECT project_id, phase, weeks FROM phase_plan"):
         plans.setdefault(project_id, {})[phases.BY_VALUE[phase]] = weeks
     return [
-        ProjectView(
+        views.ProjectView(
             key=key,
             name=name,
             status=status,
@@ -240,7 +244,7 @@ EVENT_FROM = (
 
 def event_view(row: tuple) -> EventView:
     """A row of ``EVENT_COLUMNS`` as a view."""
-    return EventView(row[0], row[1], moment(row[2]), *row[3:])
+    return views.EventView(row[0], row[1], moment(row[2]), *row[3:])
 
 
 def events(
@@ -280,7 +284,8 @@ def deliverables(sql: Sql, project_key: str | None = None) -> list[DeliverableVi
         " ORDER BY d.reached_at, d.id",
         params,
     )
-    return [DeliverableView(key, phases.BY_VALUE[phase], title, link, moment(reached_at))
+    view = views.DeliverableView
+    return [view(key, phases.BY_VALUE[phase], title, link, moment(reached_at))
             for key, phase, title, link, reached_at in rows]
 
 
@@ -296,7 +301,9 @@ def ab_tests(sql: Sql, task_keys: Iterable[str] | None = None) -> dict[str, AbTe
         f" FROM ab_test a JOIN task t ON a.task_id = t.id{where}",
         params,
     )
-    return {key: AbTestView(key, moment(started_at), *rest) for key, started_at, *rest in rows}
+    # the class only when there is a test to show: a board may have none (``views.VIEWS``)
+    return {key: views.AbTestView(key, moment(started_at), *rest)
+            for key, started_at, *rest in rows}
 
 
 def id_maps(sql: Sql) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
@@ -322,8 +329,9 @@ def event_log(sql: Sql, kinds: Sequence[str] | None = None) -> list[EventView]:
         f" reason FROM event{where} ORDER BY at, id",
         params,
     )
+    view = views.EventView
     return [
-        EventView(id_, uid, moment(at), actor, kind, project_keys.get(project_id),
+        view(id_, uid, moment(at), actor, kind, project_keys.get(project_id),
                   task_keys.get(task_id), handles.get(person_id), field, old, new, reason)
         for (id_, uid, at, actor, kind, project_id, task_id, person_id, field, old, new,
              reason) in rows
