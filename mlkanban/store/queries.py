@@ -41,7 +41,8 @@ TASK_FROM = (
     " LEFT JOIN task parent ON t.jira_parent = parent.jira_key"
 )
 TASK_ORDER = " ORDER BY p.key, t.number"
-_JIRA_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}-[1-9][0-9]{0,11}$")
+#: A Jira issue key (compiled by ``re`` when first used: a listing never needs it).
+_JIRA_KEY = r"^[A-Z][A-Z0-9_]{0,39}-[1-9][0-9]{0,11}$"
 
 
 def task_view(row: tuple) -> TaskView:
@@ -146,7 +147,7 @@ def resolve_key(sql: Sql, text: str, *, project: bool = False) -> str:
 
     value = text.strip().upper()
     ours = validate.PROJECT_KEY_RE if project else validate.TASK_KEY_RE
-    if not ours.match(value) and not _JIRA_KEY_RE.match(value):
+    if not ours.match(value) and not re.match(_JIRA_KEY, value):
         return validate.project_key(text) if project else validate.task_key(text)
     table = "project" if project else "task"
     if ours.match(value) and sql.first(f"SELECT id FROM {table} WHERE key = ?", (value,)):
