@@ -92,7 +92,8 @@ def echo_json_texts(batches: Iterable[list[str]]) -> None:
     for batch in batches:
         if not batch:
             continue
-        out.write(("[" if first else ",") + _safe(",".join(batch)))
+        out.write("[" if first else ",")  # apart: a batch's text is not copied again
+        out.write(_safe(",".join(batch)))
         first = False
     out.write("[]\n" if first else "]\n")
     out.flush()
