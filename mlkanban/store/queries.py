@@ -10,23 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from mlkanban.domain import phases, statuses
 from mlkanban.domain.phases import Phase
 from mlkanban.domain.statuses import Status
-from mlkanban.store import views  # its classes are made when first used (``views.VIEWS``)
 from mlkanban.store.sql import Sql, moment
-
-if TYPE_CHECKING:
-    from mlkanban.store.views import (
-        AbTestView,
-        DeliverableView,
-        EventView,
-        PersonView,
-        ProjectView,
-        TaskView,
-    )
+from mlkanban.store.views import (
+    AbTestView,
+    DeliverableView,
+    EventView,
+    PersonView,
+    ProjectView,
+    TaskView,
+)
 
 TASK_COLUMNS = (
     "t.key, t.title, p.key, t.phase, o.handle, t.estimate, t.status, t.reason, "
@@ -49,7 +45,7 @@ def task_view(row: tuple) -> TaskView:
     """A row of ``TASK_COLUMNS`` as a view."""
     (key, title, project, phase, owner, estimate, status, reason, wip_override, created_at,
      updated_at, started_at, status_at, done_at, description, jira_key, labels, parent) = row
-    return views.TaskView(
+    return TaskView(
         key=key,
         title=title,
         project=project,
@@ -182,7 +178,7 @@ _PERSON = "SELECT handle, name, wip_limit, active FROM person"
 
 def _person(row: tuple) -> PersonView:
     handle, name, wip_limit, active = row
-    return views.PersonView(handle, name, wip_limit, bool(active))
+    return PersonView(handle, name, wip_limit, bool(active))
 
 
 def people(sql: Sql, *, active_only: bool = False) -> list[PersonView]:
@@ -214,7 +210,7 @@ def projects(sql: Sql, keys: Sequence[str] | None = None) -> list[ProjectView]:
     for project_id, phase, weeks in sql.rows("SELECT project_id, phase, weeks FROM phase_plan"):
         plans.setdefault(project_id, {})[phases.BY_VALUE[phase]] = weeks
     return [
-        views.ProjectView(
+        ProjectView(
             key=key,
             name=name,
             status=status,
@@ -245,7 +241,7 @@ EVENT_FROM = (
 
 def event_view(row: tuple) -> EventView:
     """A row of ``EVENT_COLUMNS`` as a view."""
-    return views.EventView(row[0], row[1], moment(row[2]), *row[3:])
+    return EventView(row[0], row[1], moment(row[2]), *row[3:])
 
 
 def events(
@@ -285,8 +281,7 @@ def deliverables(sql: Sql, project_key: str | None = None) -> list[DeliverableVi
         " ORDER BY d.reached_at, d.id",
         params,
     )
-    view = views.DeliverableView
-    return [view(key, phases.BY_VALUE[phase], title, link, moment(reached_at))
+    return [DeliverableView(key, phases.BY_VALUE[phase], title, link, moment(reached_at))
             for key, phase, title, link, reached_at in rows]
 
 
@@ -302,9 +297,7 @@ def ab_tests(sql: Sql, task_keys: Iterable[str] | None = None) -> dict[str, AbTe
         f" FROM ab_test a JOIN task t ON a.task_id = t.id{where}",
         params,
     )
-    # the class only when there is a test to show: a board may have none (``views.VIEWS``)
-    return {key: views.AbTestView(key, moment(started_at), *rest)
-            for key, started_at, *rest in rows}
+    return {key: AbTestView(key, moment(started_at), *rest) for key, started_at, *rest in rows}
 
 
 def id_maps(sql: Sql) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
@@ -330,9 +323,8 @@ def event_log(sql: Sql, kinds: Sequence[str] | None = None) -> list[EventView]:
         f" reason FROM event{where} ORDER BY at, id",
         params,
     )
-    view = views.EventView
     return [
-        view(id_, uid, moment(at), actor, kind, project_keys.get(project_id),
+        EventView(id_, uid, moment(at), actor, kind, project_keys.get(project_id),
                   task_keys.get(task_id), handles.get(person_id), field, old, new, reason)
         for (id_, uid, at, actor, kind, project_id, task_id, person_id, field, old, new,
              reason) in rows

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mlkanban.domain.clock import Clock, system_clock
 from mlkanban.domain.errors import NotFound
@@ -18,16 +18,14 @@ from mlkanban.domain.text import suggest
 from mlkanban.domain.workdays import WorkCalendar
 from mlkanban.store import queries, validate
 from mlkanban.store.sql import Database, EngineDatabase, Sql
-
-if TYPE_CHECKING:  # made when first used (``views.VIEWS``): a listing needs none of them
-    from mlkanban.store.views import (
-        AbTestView,
-        DeliverableView,
-        EventView,
-        PersonView,
-        ProjectView,
-        TaskView,
-    )
+from mlkanban.store.views import (
+    AbTestView,
+    DeliverableView,
+    EventView,
+    PersonView,
+    ProjectView,
+    TaskView,
+)
 
 
 def missing_task_hint(key: str, project_keys: list[str]) -> str:

@@ -18,15 +18,11 @@ import json
 from collections.abc import Callable, Iterator
 from datetime import date
 from json.decoder import scanstring
-from typing import TYPE_CHECKING
 
 from mlkanban.domain.rules import is_over_size
 from mlkanban.store import queries
 from mlkanban.store.sql import Sql
-from mlkanban.store.views import LocalDays
-
-if TYPE_CHECKING:
-    from mlkanban.store.views import AbTestView
+from mlkanban.store.views import AbTestView, LocalDays
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -93,193 +92,172 @@ class LocalDays:
         return first if first == last else None
 
 
-#: The view classes, made when first asked for (``__getattr__``): each frozen dataclass
-#: costs the process a millisecond to make, and ``ls`` (Python starting, mostly) needs
-#: none of them, only ``LocalDays`` and ``iso_text`` above.
-VIEWS = ("PersonView", "ProjectView", "TaskView", "EventView", "DeliverableView", "AbTestView")
-_making = threading.Lock()
+@dataclass(frozen=True)
+class PersonView:
+    """A person with a swimlane. (Every view has a docstring: without one, dataclass
+    builds it from the signature, which costs the read commands' start.)"""
+
+    handle: str
+    name: str
+    wip_limit: int
+    active: bool
+
+    @property
+    def display(self) -> str:
+        return self.name or self.handle
 
 
-def __getattr__(name: str) -> type:
-    if name not in VIEWS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    with _making:  # once, even when threads ask at the same time
-        if name not in globals():
-            _make_views()
-    return globals()[name]
+@dataclass(frozen=True)
+class ProjectView:
+    """A project (epic), with its plan in weeks per phase."""
+
+    key: str
+    name: str
+    status: str
+    owner: str | None = None
+    description: str = ""
+    hypothesis: str = ""
+    metric: str = ""
+    outcome: str | None = None
+    outcome_why: str | None = None
+    plan: dict[Phase, float] = field(default_factory=dict)
+    jira_key: str | None = None
 
 
-def _make_views() -> None:
-    """Define the view classes as this module's own (``global``: their names and
-    ``repr`` are the plain ones, and pickling finds them)."""
-    global PersonView, ProjectView, TaskView, EventView, DeliverableView, AbTestView
+@dataclass(frozen=True)
+class TaskView:
+    """A task as every front end shows it."""
 
-    @dataclass(frozen=True)
-    class PersonView:
-        """A person with a swimlane. (Every view has a docstring: without one, dataclass
-        builds it from the signature, which costs the read commands' start.)"""
+    key: str
+    title: str
+    project: str
+    phase: Phase
+    owner: str | None
+    estimate: int | None
+    status: Status
+    reason: str | None
+    wip_override: str | None
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    status_at: datetime
+    done_at: datetime | None
+    description: str = ""
+    jira_key: str | None = None
+    parent: str | None = None
+    """The key of the task it is a sub-task of (imported from Jira)."""
+    labels: tuple[str, ...] = ()
 
-        handle: str
-        name: str
-        wip_limit: int
-        active: bool
+    @property
+    def number(self) -> int:
+        return int(self.key.rsplit("-", 1)[1])
 
-        @property
-        def display(self) -> str:
-            return self.name or self.handle
+    def age(self, today: date, calendar: WorkCalendar) -> int | None:
+        """Working days since it was first started (day 1 is the start day)."""
+        if self.started_at is None:
+            return None
+        end = self.done_at if self.done_at is not None and self.status is Status.DONE else None
+        last = end.astimezone().date() if end else today
+        return calendar.working_days(self.started_at.astimezone().date(), last)
 
+    def over_size(self, today: date, calendar: WorkCalendar) -> bool:
+        if self.status is not Status.IN_PROGRESS:
+            return False
+        age = self.age(today, calendar)
+        return age is not None and is_over_size(age, self.estimate)
 
-    @dataclass(frozen=True)
-    class ProjectView:
-        """A project (epic), with its plan in weeks per phase."""
-
-        key: str
-        name: str
-        status: str
-        owner: str | None = None
-        description: str = ""
-        hypothesis: str = ""
-        metric: str = ""
-        outcome: str | None = None
-        outcome_why: str | None = None
-        plan: dict[Phase, float] = field(default_factory=dict)
-        jira_key: str | None = None
-
-
-    @dataclass(frozen=True)
-    class TaskView:
-        """A task as every front end shows it."""
-
-        key: str
-        title: str
-        project: str
-        phase: Phase
-        owner: str | None
-        estimate: int | None
-        status: Status
-        reason: str | None
-        wip_override: str | None
-        created_at: datetime
-        updated_at: datetime
-        started_at: datetime | None
-        status_at: datetime
-        done_at: datetime | None
-        description: str = ""
-        jira_key: str | None = None
-        parent: str | None = None
-        """The key of the task it is a sub-task of (imported from Jira)."""
-        labels: tuple[str, ...] = ()
-
-        @property
-        def number(self) -> int:
-            return int(self.key.rsplit("-", 1)[1])
-
-        def age(self, today: date, calendar: WorkCalendar) -> int | None:
-            """Working days since it was first started (day 1 is the start day)."""
-            if self.started_at is None:
-                return None
-            end = self.done_at if self.done_at is not None and self.status is Status.DONE else None
-            last = end.astimezone().date() if end else today
-            return calendar.working_days(self.started_at.astimezone().date(), last)
-
-        def over_size(self, today: date, calendar: WorkCalendar) -> bool:
-            if self.status is not Status.IN_PROGRESS:
-                return False
-            age = self.age(today, calendar)
-            return age is not None and is_over_size(age, self.estimate)
-
-        def as_dict(self) -> dict:
-            return {
-                "key": self.key,
-                "title": self.title,
-                "project": self.project,
-                "phase": self.phase.value,
-                "owner": self.owner,
-                "status": self.status.value,
-                "estimate": self.estimate,
-                "reason": self.reason,
-                "wip_override": self.wip_override,
-                "created_at": self.created_at.isoformat(),
-                "started_at": self.started_at.isoformat() if self.started_at else None,
-                "done_at": self.done_at.isoformat() if self.done_at else None,
-                "jira_key": self.jira_key,
-                "parent": self.parent,
-                "labels": list(self.labels),
-            }
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "project": self.project,
+            "phase": self.phase.value,
+            "owner": self.owner,
+            "status": self.status.value,
+            "estimate": self.estimate,
+            "reason": self.reason,
+            "wip_override": self.wip_override,
+            "created_at": self.created_at.isoformat(),
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "done_at": self.done_at.isoformat() if self.done_at else None,
+            "jira_key": self.jira_key,
+            "parent": self.parent,
+            "labels": list(self.labels),
+        }
 
 
-    @dataclass(frozen=True)
-    class EventView:
-        """One entry of the history (``as_dict`` is also its exported form, less the id)."""
+@dataclass(frozen=True)
+class EventView:
+    """One entry of the history (``as_dict`` is also its exported form, less the id)."""
 
-        id: int
-        uid: str
-        at: datetime
-        actor: str
-        kind: str
-        project: str | None
-        task: str | None
-        person: str | None
-        field: str | None
-        old: str | None
-        new: str | None
-        reason: str | None
+    id: int
+    uid: str
+    at: datetime
+    actor: str
+    kind: str
+    project: str | None
+    task: str | None
+    person: str | None
+    field: str | None
+    old: str | None
+    new: str | None
+    reason: str | None
 
-        def as_dict(self) -> dict:
-            return {
-                "id": self.id,
-                "uid": self.uid,
-                "at": self.at.isoformat(),
-                "actor": self.actor,
-                "kind": self.kind,
-                "project": self.project,
-                "task": self.task,
-                "person": self.person,
-                "field": self.field,
-                "old": self.old,
-                "new": self.new,
-                "reason": self.reason,
-            }
-
-
-    @dataclass(frozen=True)
-    class DeliverableView:
-        """A phase's deliverable, reached and shared."""
-
-        project: str
-        phase: Phase
-        title: str
-        link: str | None
-        reached_at: datetime
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "uid": self.uid,
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "kind": self.kind,
+            "project": self.project,
+            "task": self.task,
+            "person": self.person,
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+            "reason": self.reason,
+        }
 
 
-    @dataclass(frozen=True)
-    class AbTestView:
-        """An A/B test's design; tests run in calendar days, traffic never rests."""
+@dataclass(frozen=True)
+class DeliverableView:
+    """A phase's deliverable, reached and shared."""
 
-        task: str
-        started_at: datetime
-        duration_days: int
-        traffic_share: float
-        control: str
-        metric: str
+    project: str
+    phase: Phase
+    title: str
+    link: str | None
+    reached_at: datetime
 
-        def day(self, today: date) -> int:
-            """Which day of the test ``today`` is (1 on the start day; 0 before it starts)."""
-            start = self.started_at.astimezone().date()
-            return max((today - start).days + 1, 0)
 
-        def progress(self, today: date) -> str:
-            """"day N of M", or "finished" once the planned duration has passed."""
-            day = self.day(today)
-            if day == 0:
-                return f"starts {self.started_at.astimezone():%Y-%m-%d}"
-            if day > self.duration_days:
-                return f"finished ({self.duration_days} days)"
-            return f"day {day} of {self.duration_days}"
+@dataclass(frozen=True)
+class AbTestView:
+    """An A/B test's design; tests run in calendar days, traffic never rests."""
 
-        @property
-        def ends_on(self) -> date:
-            from datetime import timedelta
+    task: str
+    started_at: datetime
+    duration_days: int
+    traffic_share: float
+    control: str
+    metric: str
 
-            return self.started_at.astimezone().date() + timedelta(days=self.duration_days - 1)
+    def day(self, today: date) -> int:
+        """Which day of the test ``today`` is (1 on the start day; 0 before it starts)."""
+        start = self.started_at.astimezone().date()
+        return max((today - start).days + 1, 0)
+
+    def progress(self, today: date) -> str:
+        """"day N of M", or "finished" once the planned duration has passed."""
+        day = self.day(today)
+        if day == 0:
+            return f"starts {self.started_at.astimezone():%Y-%m-%d}"
+        if day > self.duration_days:
+            return f"finished ({self.duration_days} days)"
+        return f"day {day} of {self.duration_days}"
+
+    @property
+    def ends_on(self) -> date:
+        from datetime import timedelta
+
+        return self.started_at.astimezone().date() + timedelta(days=self.duration_days - 1)
