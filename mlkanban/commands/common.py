@@ -129,7 +129,7 @@ def render_table(
     is checked in one call, and every line is laid out by one format string.
     """
     table = [_safe_cells(headers), *map(_safe_cells, rows)]
-    widths = [max(map(len, column)) for column in zip(*table)][:-1]
+    widths = [max(map(len, column)) for column in zip(*table, strict=True)][:-1]
     line = "  ".join([*(f"{{:<{w}}}" for w in widths), "{}"])
     if width is None:
         return "\n".join([line.format(*row).rstrip() for row in table])

@@ -235,18 +235,30 @@ def task_items(service, filters: dict) -> Iterator[list[dict]]:
 
 def task_texts(service, filters: dict) -> Iterator[list[str]]:
     """The compact JSON text of each task ``ls --json`` lists, a batch at a time: written
-    by SQLite itself where the board is SQLite (``store.task_json``), else encoded
-    from ``task_items``."""
-    from mlkanban.store import queries
-    from mlkanban.store.task_json import compact, json_texts
+    by SQLite itself where the board is SQLite (``store.task_json``), with a child
+    process making half of a big board's listing of every task (``store.split_reads``);
+    else encoded from ``task_items``."""
+    from mlkanban.store import queries, split_reads
+    from mlkanban.store.task_json import TaskJson, compact
 
-    with service.read() as sql:
-        if sql.dialect == "sqlite":
-            designs = queries.ab_tests(sql)
-            yield from json_texts(sql, filters, today=service.today(),
-                                  working_days=service.calendar.working_days,
-                                  designs=designs, item=_item_maker(service, designs))
-            return
+    def lister(sql):  # each process's own, for its own connection
+        designs = queries.ab_tests(sql)
+        return TaskJson(sql, today=service.today(), designs=designs,
+                        working_days=service.calendar.working_days,
+                        item=_item_maker(service, designs), label=filters.get("label")).texts
+
+    shared = None if any(filters.values()) else split_reads.start(service.database, lister)
+    try:
+        with service.read() as sql:
+            if sql.dialect == "sqlite":
+                if shared is not None:
+                    yield from shared.texts(sql, lister(sql))
+                else:
+                    yield from lister(sql)(*queries.task_filters(sql, **filters))
+                return
+    finally:
+        if shared is not None:
+            shared.stop()
     for batch in task_items(service, filters):
         yield [compact(item) for item in batch]
 

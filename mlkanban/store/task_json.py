@@ -100,21 +100,46 @@ def json_texts(
     ``item`` builds a task's item from its ``queries.TASK_COLUMNS`` row: the way for a
     row whose timestamps SQLite cannot cut into shape.
     """
-    local_day = LocalDays()
-    hour_days = local_day.hour_days
-    #: The end of an object (from its labels on), learnt once for each combination it
-    #: depends on: a done task's by its labels and local start and end days (most
-    #: tasks, and their ends repeat: few labels, a few thousand spans), any other's by
-    #: its labels, age and whether it is over its size.
-    done_tails: dict[tuple, str] = {}
-    tails: dict[tuple, str] = {}
-    #: The A/B test of a waiting task by its key's JSON text (``_AFTER_KEY``).
-    progress = {_encode(key): design.progress(today) for key, design in designs.items()}
-    label = filters.get("label")
-    where, params = queries.task_filters(sql, **filters)
-    text = f"{_SELECT}{queries.TASK_FROM}{where}{queries.TASK_ORDER}"
-    for batch in sql.stream(text, params):
-        texts = []
+    maker = TaskJson(sql, today=today, working_days=working_days, designs=designs,
+                     item=item, label=filters.get("label"))
+    return maker.texts(*queries.task_filters(sql, **filters))
+
+
+class TaskJson:
+    """What writes the tasks' JSON read on one connection, with what it has learnt."""
+
+    def __init__(self, sql: Sql, *, today: date, working_days: Callable[[date, date], int],
+                 designs: dict[str, AbTestView], item: Callable[[tuple], dict],
+                 label: str | None = None) -> None:
+        self.sql = sql
+        self.today = today
+        self.working_days = working_days
+        self.item = item
+        self.label = label
+        self.local_day = LocalDays()
+        #: The end of an object (from its labels on), learnt once for each combination
+        #: it depends on: a done task's by its labels and local start and end days (most
+        #: tasks, and their ends repeat: few labels, a few thousand spans), any other's
+        #: by its labels, age and whether it is over its size.
+        self.done_tails: dict[tuple, str] = {}
+        self.tails: dict[tuple, str] = {}
+        #: The A/B test of a waiting task by its key's JSON text (``_AFTER_KEY``).
+        self.progress = {_encode(key): design.progress(today)
+                         for key, design in designs.items()}
+
+    def texts(self, where: str, params: list) -> Iterator[list[str]]:
+        """The texts of the tasks ``where`` (a WHERE clause of ``queries.task_filters``
+        and its parameters) selects, in ``ls``'s order, a batch at a time."""
+        text = f"{_SELECT}{queries.TASK_FROM}{where}{queries.TASK_ORDER}"
+        for batch in self.sql.stream(text, params):
+            yield self.made(batch)
+
+    def made(self, batch: list[tuple]) -> list[str]:
+        sql, label, item, today = self.sql, self.label, self.item, self.today
+        working_days, local_day = self.working_days, self.local_day
+        hour_days, done_tails, tails, progress = (local_day.hour_days, self.done_tails,
+                                                  self.tails, self.progress)
+        texts: list[str] = []
         append = texts.append
         for fixed, status, estimate, started_at, done_at, labels, odd in batch:
             if label is not None and not queries.has_label(labels, label):
@@ -147,7 +172,7 @@ def json_texts(
                 if shown is not None:
                     tail = f'{tail[:-1]},"ab_test":{_encode(shown)}}}'
             append(fixed[:-1] + tail)
-        yield texts
+        return texts
 
 
 def _tail(labels: str | None, age: int | None, over: bool) -> str:

@@ -1,0 +1,181 @@
+"""A listing of every task shared with a child process, for the longest listings.
+
+Listing 100,000 tasks as JSON is mostly SQLite's own work (``json_object`` builds each
+object), one row after another on one processor. A second processor can take half of
+it: the projects are cut, in key order, into ranges of a few thousand tasks, and a
+forked child, on a connection of its own, makes every second range and sends its texts
+through a pipe, while this process makes the others and writes all of them out in
+order. (Threads would not do: each row SQLite steps through hands Python's lock over,
+and two threads spend more handing it back and forth than they share.) The child is
+never more than a range ahead, so memory stays that of a few ranges.
+
+The fork happens before this process opens its read, with no connection open: SQLite
+forbids carrying one across a fork. Both sides must then see the same board. Every
+change writes at least one event in its own transaction, so the child sends its newest
+event first, and only if this process's read has the same newest does it take the
+child's ranges. If not (a change landed in between), or if the child fails in any way,
+this process makes the ranges the child did not send.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import struct
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
+
+from mlkanban.store.sql import BUSY_TIMEOUT_S, Database, Sql
+
+#: Below this many tasks one process is quick enough to need no help.
+MIN_TASKS = 20_000
+#: About how many tasks a range holds (a bigger project is a range of its own).
+RANGE_TASKS = 4_000
+
+#: A range of project keys: from the first (None: from the start) up to the second,
+#: which is left out (None: to the end).
+KeyRange = tuple[str | None, str | None]
+#: What lists the tasks of a WHERE clause and its parameters, read on one connection,
+#: as batches of texts (``task_json.TaskJson.texts``): made once per process.
+Lister = Callable[[str, list], Iterator[list[str]]]
+
+_SIZE = struct.Struct("<Q")
+
+
+def key_range(keys: KeyRange) -> tuple[str, list]:
+    """The WHERE clause (and parameters) of the tasks of the projects in ``keys``."""
+    low, high = keys
+    terms = ([] if low is None else ["p.key >= ?"]) + ([] if high is None else ["p.key < ?"])
+    where = f" WHERE {' AND '.join(terms)}" if terms else ""
+    return where, [key for key in (low, high) if key is not None]
+
+
+def key_ranges(sql: Sql) -> list[KeyRange] | None:
+    """The projects, in key order, cut into ranges of about ``RANGE_TASKS`` tasks; None
+    when there are too few tasks to share, or one range."""
+    counts = sql.rows("SELECT p.key, (SELECT count(*) FROM task t WHERE t.project_id = p.id)"
+                      " FROM project p ORDER BY p.key")
+    if sum(count for _, count in counts) < MIN_TASKS:
+        return None
+    starts: list[str] = []
+    size = 0
+    for key, count in counts:
+        if not starts or size + count > RANGE_TASKS:
+            starts.append(key)
+            size = 0
+        size += count
+    if len(starts) < 2:
+        return None
+    return list(zip([None, *starts[1:]], [*starts[1:], None], strict=True))
+
+
+def _can_fork(database: Database) -> bool:
+    """Linux (macOS forbids much in a forked child, Windows has no ``fork``), a SQLite
+    file, two processors, and no other thread (a child would inherit its locks)."""
+    return (sys.platform.startswith("linux") and database.dialect == "sqlite"
+            and database.path is not None and threading.active_count() == 1
+            and len(os.sched_getaffinity(0)) > 1)
+
+
+def start(database: Database, lister: Callable[[Sql], Lister]) -> Shared | None:
+    """A child making every second range of a listing of every task, started before
+    this process's read; None where this process lists alone. ``lister`` makes a
+    process's lister for its own connection."""
+    if not _can_fork(database):
+        return None
+    with database.read() as sql:
+        ranges = key_ranges(sql)
+    database.close()  # no connection open across the fork
+    if ranges is None:
+        return None
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:
+        os.close(read_end)
+        _child(database, ranges[1::2], lister, write_end)  # never returns
+    os.close(write_end)
+    return Shared(pid, os.fdopen(read_end, "rb"), ranges)
+
+
+class Shared:
+    """A listing whose every second range a child process makes (``start``)."""
+
+    def __init__(self, pid: int, pipe: BinaryIO, ranges: list[KeyRange]) -> None:
+        self.pid = pid
+        self.pipe: BinaryIO | None = pipe
+        self.ranges = ranges
+
+    def texts(self, sql: Sql, lister: Lister) -> Iterator[list[str]]:
+        """Every range's texts in order: the child's where it saw the board ``sql``
+        sees, the others (and any it did not send) made here by ``lister``."""
+        try:
+            if self._received() != [sql.scalar("SELECT max(id) FROM event")]:
+                self.stop()  # a change landed in between, or the child failed
+            for index, keys in enumerate(self.ranges):
+                texts = self._received() if index % 2 else None
+                if texts is None:
+                    if index % 2:
+                        self.stop()  # the child sent no more: the rest is made here
+                    yield from lister(*key_range(keys))
+                else:
+                    yield texts
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """No more from the child: it stops at its next send, and is waited for."""
+        if self.pipe is None:
+            return
+        self.pipe.close()
+        self.pipe = None
+        os.waitpid(self.pid, 0)
+
+    def _received(self) -> Any:
+        """The next thing the child sent, or None."""
+        if self.pipe is None:
+            return None
+        try:
+            head = self.pipe.read(_SIZE.size)
+            if len(head) < _SIZE.size:
+                return None
+            (size,) = _SIZE.unpack(head)
+            data = self.pipe.read(size)
+            return marshal.loads(data) if len(data) == size else None
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+
+
+def _child(database: Database, ranges: list[KeyRange], lister: Callable[[Sql], Lister],
+           pipe: int) -> None:
+    """Send the newest event seen, then each of ``ranges``' texts; then leave without
+    any clean-up of what the parent holds."""
+    code = 1
+    try:
+        import sqlite3
+
+        raw = sqlite3.connect(database.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        raw.execute("BEGIN")
+        own = Sql(raw, "sqlite")
+        _send(pipe, [own.scalar("SELECT max(id) FROM event")])
+        listing = lister(own)
+        for keys in ranges:
+            _send(pipe, [one for batch in listing(*key_range(keys)) for one in batch])
+        code = 0
+    except BaseException:  # noqa: S110 - whatever it was, the parent makes the rest
+        pass
+    finally:
+        os._exit(code)
+
+
+def _send(pipe: int, value: Any) -> None:
+    data = marshal.dumps(value)
+    view = memoryview(_SIZE.pack(len(data)) + data)
+    while view:
+        view = view[os.write(pipe, view):]
