@@ -1,7 +1,7 @@
-"""``ls --all --json`` of a big SQLite board is shared with a forked child
-(``store.split_reads``): the text must be the one this process alone writes, whether
-the child sends every range, stops halfway, or sees another board than ours (a change
-landing between its read and ours).
+"""``ls --all --json`` of a big SQLite board, and a report's charts, are shared with a
+forked child (``store.split_reads``): the output must be the one this process alone
+writes, whether the child sends everything, stops halfway, or sees another board than
+ours (a change landing between its read and ours).
 
 Each listing runs in a fresh interpreter (forking this test process, with its threads,
 is what ``split_reads`` refuses to do), with the ranges made small enough that this
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -21,8 +22,8 @@ from mlkanban.domain.phases import Phase
 from mlkanban.store.service import Service
 from tests.helpers import acting_as
 
-#: Lists every task as JSON, with ``split_reads`` tuned by MODE, and says on stderr how
-#: many ranges the child sent.
+#: Runs a command with ``split_reads`` tuned by MODE, and says on stderr what the child
+#: sent: its board first, then its ranges or its result.
 PROBE = """
 import json, os, sys
 from datetime import datetime
@@ -36,37 +37,39 @@ split_reads.MIN_TASKS = 10**9 if mode == "alone" else 1
 split_reads.RANGE_TASKS = 2
 parent = os.getpid()
 received = []
-real_received = split_reads.Shared._received
+real_received = split_reads.Apart._received
 def counted(self):
     value = real_received(self)
     received.append(value is not None)
     return value
-split_reads.Shared._received = counted
+split_reads.Apart._received = counted
+if mode == "alone":
+    split_reads._can_fork = lambda database: False
 
 real_send = split_reads._send
 sends = []
 def send(pipe, value):
     sends.append(1)
-    if mode == "child fails" and len(sends) == 3:
+    if mode == "child fails" and len(sends) == {fail_at}:
         raise RuntimeError("the child fails halfway")
     real_send(pipe, value)
 split_reads._send = send
 
-real_start = split_reads.start
-def start(database, lister):
-    shared = real_start(database, lister)
-    if mode == "change between" and shared is not None:
+real_fork = split_reads._fork
+def fork(database, child):
+    forked = real_fork(database, child)
+    if mode == "change between" and forked is not None:
         import select
-        select.select([shared.pipe], [], [], 30)  # the child has its board: now change it
+        select.select([forked[1]], [], [], 30)  # the child has its board: now change it
         from mlkanban.commands.common import AppContext as Context
         app = Context(actor="alice", clock=FixedClock(now))
         app.statuses.done("CHURN-1")
-    return shared
-split_reads.start = start
+    return forked
+split_reads._fork = fork
 
 now = datetime.fromisoformat({now!r})
 try:
-    cli.main(["ls", "--all", "--json"], obj=AppContext(clock=FixedClock(now)))
+    cli.main({args!r}, obj=AppContext(clock=FixedClock(now)))
 except SystemExit as exc:
     assert not exc.code, exc.code
 sys.stdout.flush()
@@ -108,11 +111,14 @@ def board(team: Service, clock, db_path, engine):
     return db_path
 
 
-def _listing(db, clock, mode: str) -> tuple[list, list[bool], str]:
+def _listing(db, clock, mode: str,
+             args: tuple[str, ...] = ("ls", "--all", "--json")) -> tuple[list, list[bool], str]:
     env = dict(os.environ)  # already isolated by the autouse fixture in conftest
     env["MLKANBAN_DB"] = str(db)
     env["MLKANBAN_CONFIG"] = os.devnull
-    code = PROBE.format(mode=mode, now=clock().isoformat())
+    # a listing's child fails after its first range, a report's before its result
+    fail_at = 3 if args[0] == "ls" else 2
+    code = PROBE.format(mode=mode, now=clock().isoformat(), args=list(args), fail_at=fail_at)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=env, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -150,3 +156,34 @@ def test_a_change_between_the_child_and_us_is_listed_as_we_see_it(board, clock):
     assert next(item for item in items if item["key"] == "CHURN-1")["status"] == "done"
     alone, _, _ = _listing(board, clock, "alone")  # the board as it is now
     assert items == alone
+
+
+@SHARED
+@pytest.mark.parametrize("mode, sent", [("shared", [True, True]),
+                                        ("child fails", [True, False]),
+                                        ("change between", [True])])
+def test_a_report_counted_apart_is_the_report_counted_here(board, clock, mode, sent):
+    """The child counts the charts (``start_apart``); the report is the same whether it
+    did, failed, or saw another board."""
+    if mode == "change between":
+        alone_before, _, _ = _listing(board, clock, "alone", ("report", "-f", "json"))
+    report, received, _ = _listing(board, clock, mode, ("report", "-f", "json"))
+    assert received == sent
+    alone, _, _ = _listing(board, clock, "alone", ("report", "-f", "json"))
+    assert report == alone
+    assert report["throughput"] and report["flow"]
+    if mode == "change between":  # our read came after the change, and the report says so
+        assert report != alone_before
+
+
+@SHARED
+def test_charts_the_child_cannot_count_are_replayed_here(board, clock):
+    """A task with no creation event (an import may leave them out): the database cannot
+    count the charts, so the child sends nothing to take and all is read the other way."""
+    with sqlite3.connect(board) as conn:
+        conn.execute("DELETE FROM event WHERE task_id = (SELECT id FROM task"
+                     " WHERE key = 'ADS-1')")
+    report, received, _ = _listing(board, clock, "shared", ("report", "-f", "json"))
+    assert received == [True, True]  # its board, then its "cannot count"
+    alone, _, _ = _listing(board, clock, "alone", ("report", "-f", "json"))
+    assert report == alone and report["throughput"]

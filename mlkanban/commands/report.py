@@ -54,20 +54,27 @@ def report(app: AppContext, week, start, end, fmt, output) -> None:
     from mlkanban.commands.data import _output
     from mlkanban.domain.text import json_safe
     from mlkanban.history.closed_work import cache_file
+    from mlkanban.history.report_load import chart_counter
     from mlkanban.history.weekly import weekly_report
     from mlkanban.io.markdown_report import render_json, render_markdown
+    from mlkanban.store.split_reads import start_apart
 
     period = _period(app, week, start, end)
     service = app.reader
+    now = service.now()
+    # The charts are counted by a child process meanwhile, where one can be forked.
+    charts = start_apart(service.database, chart_counter(period.as_of(now)))
     # A year of history is a few hundred thousand short-lived objects and no cycles:
     # the cyclic collector would only rescan them (a third of the time) for nothing,
     # and once more when it is back on, unless they are set aside (frozen) first.
     gc.disable()
     try:
         with service.read() as conn:
-            model = weekly_report(conn, period, now=service.now(), calendar=service.calendar,
-                                  kept=cache_file(app.db))
+            model = weekly_report(conn, period, now=now, calendar=service.calendar,
+                                  kept=cache_file(app.db), charts_apart=charts)
     finally:
+        if charts is not None:
+            charts.stop()
         gc.freeze()
         gc.enable()
     text = (json_safe(render_json(model)) if fmt == "json"

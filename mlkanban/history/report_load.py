@@ -5,8 +5,10 @@ no query per task.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 
 from mlkanban.domain.clock import as_utc
@@ -24,6 +26,7 @@ from mlkanban.history.report_rest import (
 )
 from mlkanban.store import history_reads, queries
 from mlkanban.store.history_reads import LeanTask
+from mlkanban.store.split_reads import Apart
 from mlkanban.store.sql import Sql
 from mlkanban.store.views import AbTestView, EventView, PersonView, ProjectView, TaskView
 
@@ -92,6 +95,12 @@ def chart_start(until: datetime) -> date:
     return today - timedelta(days=today.weekday(), weeks=CHART_WEEKS - 1)
 
 
+def chart_counter(until: datetime) -> Callable[[Sql], ChartCounts | None]:
+    """What counts the charts of a report up to ``until`` on a connection (this
+    process's, or a child's: ``split_reads.start_apart``)."""
+    return partial(load_chart_counts, first=chart_start(until), moment=until)
+
+
 def history_start(since: datetime, until: datetime) -> datetime:
     """How far back a report of ``since``..``until`` needs events to replay its charts:
     to its own start or its charts' start, whichever is earlier (local midnight)."""
@@ -101,7 +110,7 @@ def history_start(since: datetime, until: datetime) -> datetime:
 def load_history(sql: Sql, *, until: datetime | None = None,
                  since: datetime | None = None,
                  calendar: WorkCalendar | None = None,
-                 kept: Path | None = None) -> HistoryData:
+                 kept: Path | None = None, charts_apart: Apart | None = None) -> HistoryData:
     """All events; or, for a report of ``since``..``until``, only what it folds.
 
     The second way reads what the report's window needs: the tasks open now or closed
@@ -114,7 +123,10 @@ def load_history(sql: Sql, *, until: datetime | None = None,
     counted (``Rest``). With the report's ``calendar``, every work log is folded as it
     is read (``Rest.work``): the tasks then carry none; with ``kept`` too, the work of
     the tasks closed before the window is added up once and kept in that file
-    (``history.closed_work``) for the reports that follow.
+    (``history.closed_work``) for the reports that follow. ``charts_apart``: a child
+    process counting the charts meanwhile (``split_reads.start_apart`` of
+    ``chart_counter``), whose counts are taken if it saw the same board; where they
+    cannot be counted (rare: see ``chart_counts``), all is read again the other way.
     """
     if until is None:
         return HistoryData(
@@ -127,8 +139,9 @@ def load_history(sql: Sql, *, until: datetime | None = None,
         )
     since = since or _EPOCH
     # With the charts counted by the database, only the report's own period is replayed.
-    charts = load_chart_counts(sql, chart_start(until), until)
-    start = since if charts is not None else history_start(since, until)
+    count = chart_counter(until)
+    charts = count(sql) if charts_apart is None else None  # else the child counts them
+    start = since if charts is not None or charts_apart else history_start(since, until)
     project_keys = history_reads.project_ids(sql)
     first_event = history_reads.first_event_at(sql)
     projects = queries.projects(sql)
@@ -178,6 +191,10 @@ def load_history(sql: Sql, *, until: datetime | None = None,
         events = sorted([e for e in events if e.task not in whole]
                         + history_reads.as_events(earlier, keys, project_keys),
                         key=lambda e: e.at)
+    if charts_apart is not None:
+        charts = charts_apart.result(sql, count)
+        if charts is None:  # they cannot be counted: replayed, from the charts' start
+            return load_history(sql, until=until, since=since, calendar=calendar, kept=kept)
     return HistoryData(
         tasks=tasks,
         events=events,

@@ -58,6 +58,7 @@ from mlkanban.history.report_model import (  # noqa: F401 (re-exported)
     parse_day,
 )
 from mlkanban.history.report_rest import Rest
+from mlkanban.store.split_reads import Apart
 from mlkanban.store.sql import Sql
 from mlkanban.store.views import ProjectView
 
@@ -359,11 +360,13 @@ def _phase_value(text: str | None) -> str:
 
 
 def weekly_report(sql: Sql, period: Period, *, now: datetime,
-                  calendar: WorkCalendar, kept: Path | None = None) -> WeeklyReport:
+                  calendar: WorkCalendar, kept: Path | None = None,
+                  charts_apart: Apart | None = None) -> WeeklyReport:
     """Load and build in one call: what the command line and the review screen use;
-    ``kept``: the file that keeps the closed tasks' work (``history.closed_work``)."""
+    ``kept``: the file that keeps the closed tasks' work (``history.closed_work``);
+    ``charts_apart``: a child counting the charts meanwhile (``load_history``)."""
     data = load_history(sql, until=period.as_of(now), since=period.start_moment(),
-                        calendar=calendar, kept=kept)
+                        calendar=calendar, kept=kept, charts_apart=charts_apart)
     return build_report(data, period, now=now, calendar=calendar)
 
 

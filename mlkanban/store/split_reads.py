@@ -1,4 +1,4 @@
-"""A listing of every task shared with a child process, for the longest listings.
+"""Reads shared with a child process: the longest listings, and a report's charts.
 
 Listing 100,000 tasks as JSON is mostly SQLite's own work (``json_object`` builds each
 object), one row after another on one processor. A second processor can take half of
@@ -15,12 +15,16 @@ change writes at least one event in its own transaction, so the child sends its 
 event first, and only if this process's read has the same newest does it take the
 child's ranges. If not (a change landed in between), or if the child fails in any way,
 this process makes the ranges the child did not send.
+
+A report shares its work the same way, in one piece: a child counts its charts in the
+database while this process reads the rest (``start_apart``).
 """
 
 from __future__ import annotations
 
 import marshal
 import os
+import pickle
 import struct
 import sys
 import threading
@@ -71,6 +75,10 @@ def key_ranges(sql: Sql) -> list[KeyRange] | None:
     return list(zip([None, *starts[1:]], [*starts[1:], None], strict=True))
 
 
+def _newest_event(sql: Sql) -> int | None:
+    return sql.scalar("SELECT max(id) FROM event")
+
+
 def _can_fork(database: Database) -> bool:
     """Linux (macOS forbids much in a forked child, Windows has no ``fork``), a SQLite
     file, two processors, and no other thread (a child would inherit its locks)."""
@@ -87,9 +95,36 @@ def start(database: Database, lister: Callable[[Sql], Lister]) -> Shared | None:
         return None
     with database.read() as sql:
         ranges = key_ranges(sql)
-    database.close()  # no connection open across the fork
     if ranges is None:
         return None
+
+    def child(own: Sql, pipe: int) -> None:
+        listing = lister(own)
+        for keys in ranges[1::2]:
+            texts = [one for batch in listing(*key_range(keys)) for one in batch]
+            _send(pipe, marshal.dumps(texts))
+
+    forked = _fork(database, child)
+    return None if forked is None else Shared(*forked, ranges)
+
+
+def start_apart(database: Database, work: Callable[[Sql], Any]) -> Apart | None:
+    """``work`` done by a child on a connection of its own, started before this
+    process's read; None where this process does it alone (``Apart.result``)."""
+    if not _can_fork(database):
+        return None
+
+    def child(own: Sql, pipe: int) -> None:
+        _send(pipe, pickle.dumps(work(own), protocol=pickle.HIGHEST_PROTOCOL))
+
+    forked = _fork(database, child)
+    return None if forked is None else Apart(*forked)
+
+
+def _fork(database: Database, child: Callable[[Sql, int], None]) -> tuple[int, BinaryIO] | None:
+    """A child process that sends the newest event it sees, then runs ``child`` on a
+    connection of its own and leaves; its pid and the pipe it writes to."""
+    database.close()  # no connection open across the fork
     read_end, write_end = os.pipe()
     try:
         pid = os.fork()
@@ -99,33 +134,34 @@ def start(database: Database, lister: Callable[[Sql], Lister]) -> Shared | None:
         return None
     if pid == 0:
         os.close(read_end)
-        _child(database, ranges[1::2], lister, write_end)  # never returns
+        _child(database, child, write_end)  # never returns
     os.close(write_end)
-    return Shared(pid, os.fdopen(read_end, "rb"), ranges)
+    return pid, os.fdopen(read_end, "rb")
 
 
-class Shared:
-    """A listing whose every second range a child process makes (``start``)."""
+class Apart:
+    """A child process's work (``start_apart``), or what it sends (``Shared``)."""
 
-    def __init__(self, pid: int, pipe: BinaryIO, ranges: list[KeyRange]) -> None:
+    def __init__(self, pid: int, pipe: BinaryIO) -> None:
         self.pid = pid
         self.pipe: BinaryIO | None = pipe
-        self.ranges = ranges
 
-    def texts(self, sql: Sql, lister: Lister) -> Iterator[list[str]]:
-        """Every range's texts in order: the child's where it saw the board ``sql``
-        sees, the others (and any it did not send) made here by ``lister``."""
+    def same_board(self, sql: Sql) -> bool:
+        """Whether the child saw the board ``sql`` sees; it is stopped if not."""
+        newest = self._received()
         try:
-            if self._received() != [sql.scalar("SELECT max(id) FROM event")]:
-                self.stop()  # a change landed in between, or the child failed
-            for index, keys in enumerate(self.ranges):
-                texts = self._received() if index % 2 else None
-                if texts is None:
-                    if index % 2:
-                        self.stop()  # the child sent no more: the rest is made here
-                    yield from lister(*key_range(keys))
-                else:
-                    yield texts
+            if newest is not None and marshal.loads(newest) == _newest_event(sql):
+                return True
+        except (EOFError, ValueError, TypeError):
+            pass
+        self.stop()  # a change landed in between, or the child failed
+        return False
+
+    def result(self, sql: Sql, work: Callable[[Sql], Any]) -> Any:
+        """The child's ``work`` if it saw the board ``sql`` sees, else ``work(sql)``."""
+        try:
+            data = self._received() if self.same_board(sql) else None
+            return pickle.loads(data) if data is not None else work(sql)
         finally:
             self.stop()
 
@@ -137,7 +173,7 @@ class Shared:
         self.pipe = None
         os.waitpid(self.pid, 0)
 
-    def _received(self) -> Any:
+    def _received(self) -> bytes | None:
         """The next thing the child sent, or None."""
         if self.pipe is None:
             return None
@@ -147,15 +183,38 @@ class Shared:
                 return None
             (size,) = _SIZE.unpack(head)
             data = self.pipe.read(size)
-            return marshal.loads(data) if len(data) == size else None
-        except (OSError, EOFError, ValueError, TypeError):
+            return data if len(data) == size else None
+        except OSError:
             return None
 
 
-def _child(database: Database, ranges: list[KeyRange], lister: Callable[[Sql], Lister],
-           pipe: int) -> None:
-    """Send the newest event seen, then each of ``ranges``' texts; then leave without
-    any clean-up of what the parent holds."""
+class Shared(Apart):
+    """A listing whose every second range a child process makes (``start``)."""
+
+    def __init__(self, pid: int, pipe: BinaryIO, ranges: list[KeyRange]) -> None:
+        super().__init__(pid, pipe)
+        self.ranges = ranges
+
+    def texts(self, sql: Sql, lister: Lister) -> Iterator[list[str]]:
+        """Every range's texts in order: the child's where it saw the board ``sql``
+        sees, the others (and any it did not send) made here by ``lister``."""
+        try:
+            self.same_board(sql)
+            for index, keys in enumerate(self.ranges):
+                data = self._received() if index % 2 else None
+                if data is None:
+                    if index % 2:
+                        self.stop()  # the child sent no more: the rest is made here
+                    yield from lister(*key_range(keys))
+                else:
+                    yield marshal.loads(data)
+        finally:
+            self.stop()
+
+
+def _child(database: Database, child: Callable[[Sql, int], None], pipe: int) -> None:
+    """Send the newest event seen, then do ``child``'s work; then leave without any
+    clean-up of what the parent holds."""
     code = 1
     try:
         import sqlite3
@@ -163,19 +222,16 @@ def _child(database: Database, ranges: list[KeyRange], lister: Callable[[Sql], L
         raw = sqlite3.connect(database.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         raw.execute("BEGIN")
         own = Sql(raw, "sqlite")
-        _send(pipe, [own.scalar("SELECT max(id) FROM event")])
-        listing = lister(own)
-        for keys in ranges:
-            _send(pipe, [one for batch in listing(*key_range(keys)) for one in batch])
+        _send(pipe, marshal.dumps(_newest_event(own)))
+        child(own, pipe)
         code = 0
-    except BaseException:  # noqa: S110 - whatever it was, the parent makes the rest
+    except BaseException:  # noqa: S110 - whatever it was, the parent does it instead
         pass
     finally:
         os._exit(code)
 
 
-def _send(pipe: int, value: Any) -> None:
-    data = marshal.dumps(value)
+def _send(pipe: int, data: bytes) -> None:
     view = memoryview(_SIZE.pack(len(data)) + data)
     while view:
         view = view[os.write(pipe, view):]
