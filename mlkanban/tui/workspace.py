@@ -97,7 +97,7 @@ class Workspace:
     def start_reading(self) -> None:
         """Read the board in a thread from now on, for ``read_board`` to hand over.
 
-        On a SQLite board, when a processor is free, the tasks are read in a process
+        On a SQLite board, with two processors or more, the tasks are read in a process
         of their own (``read_apart``): a thread takes turns with Textual's import for
         the interpreter's lock, and on a big board both take longer than one after
         the other. The thread then only waits for the rows and makes them into
@@ -189,11 +189,13 @@ def release_collector() -> None:
 
 
 def a_processor_to_spare() -> bool:
-    """Whether at least one of the processors this process may use is idle, judging by
-    the load of the last minute."""
+    """Whether this process may run on two processors or more. (Not whether one is idle
+    now: the load of the last minute lags, and the scheduler shares a busy machine per
+    process, so a child reading beside this one gets its share, too. Measured under the
+    benchmarks' own load, judging by it kept the child away and the first paint took a
+    quarter longer.)"""
     try:
-        processors = len(os.sched_getaffinity(0))
-        return os.getloadavg()[0] <= processors - 1
+        return len(os.sched_getaffinity(0)) > 1
     except (AttributeError, OSError):
         return False
 
@@ -222,17 +224,17 @@ def read_apart(database: Any, now: datetime) -> ReadApart | None:
     """Start reading the board's rows (``board_rows`` at ``now``) in a child process,
     on a connection of its own; None where that is not done: not a SQLite file,
     threads already running, not Linux (macOS forbids much in a forked child, and
-    Windows has no ``fork``), or no processor to spare.
+    Windows has no ``fork``), or one processor only.
 
     The child pays for its rows twice (sent, then received: about a tenth of a second
-    of work at 100,000 tasks), which only a processor that would otherwise wait pays
-    back; on a busy machine the thread alone is quicker."""
+    of work at 100,000 tasks), which the second processor pays back."""
     path = getattr(database, "path", None)
     if (not sys.platform.startswith("linux") or getattr(database, "dialect", None) != "sqlite"
             or path is None or threading.active_count() > 1 or not a_processor_to_spare()):
         return None
     from mlkanban.store.sql import BUSY_TIMEOUT_S, Sql
 
+    database.close()  # no connection open across the fork (the schema check's)
     read_end, write_end = os.pipe()
     try:
         pid = os.fork()
