@@ -40,3 +40,23 @@ def acting_as(service, handle: str):
 
     return Service(service.engine, actor=handle, clock=service.clock,
                    calendar=service.calendar, migrate=False)
+
+
+def rows_built_in_python(monkeypatch) -> list[str]:
+    """The keys of the tasks ``ls --json`` builds in Python rather than taking from
+    SQLite (``store.task_json``), as they are built."""
+    from mlkanban.commands import tasks as task_commands
+
+    built: list[str] = []
+    real = task_commands._item_maker
+
+    def counting(service, designs):
+        item = real(service, designs)
+
+        def counted(row):
+            built.append(row[0])
+            return item(row)
+        return counted
+
+    monkeypatch.setattr(task_commands, "_item_maker", counting)
+    return built

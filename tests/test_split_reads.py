@@ -46,14 +46,14 @@ split_reads.Apart._received = counted
 if mode == "alone":
     split_reads._can_fork = lambda database: False
 
-real_send = split_reads._send
+real_send = split_reads.send
 sends = []
 def send(pipe, value):
     sends.append(1)
     if mode == "child fails" and len(sends) == {fail_at}:
         raise RuntimeError("the child fails halfway")
     real_send(pipe, value)
-split_reads._send = send
+split_reads.send = send
 
 real_fork = split_reads._fork
 def fork(database, child):

@@ -12,7 +12,7 @@ from mlkanban.commands import tasks as task_commands
 from mlkanban.commands.common import echo_json, echo_json_texts
 from mlkanban.domain.phases import Phase
 from mlkanban.store import sql as sql_module
-from tests.helpers import run_cli
+from tests.helpers import rows_built_in_python, run_cli
 
 HOSTILE = ['quote " and \\ backslash', "line\nfeed\ttab\r\x08\x0c", "bell \x07 unit \x1f",
            "del \x7f csi \x9b31m", "bidi \u202e", "emoji 🧪 Définir", "\\u0041 not an escape",
@@ -59,18 +59,7 @@ def python_items(db, clock) -> list[dict]:
 
 
 def test_sqlite_writes_the_text_python_would(board, clock, monkeypatch):
-    built: list[str] = []  # rows built in Python instead of SQL
-    real = task_commands._item_maker
-
-    def counting(service, designs):
-        item = real(service, designs)
-
-        def counted(row):
-            built.append(row[0])
-            return item(row)
-        return counted
-
-    monkeypatch.setattr(task_commands, "_item_maker", counting)
+    built = rows_built_in_python(monkeypatch)
     monkeypatch.setattr(sql_module, "BATCH", 3)
     result = run_cli(board, clock, "ls", "--all", "--json")
     assert result.exit_code == 0, result.stderr

@@ -14,7 +14,7 @@ from mlkanban.commands.common import AppContext
 from mlkanban.domain.phases import Phase
 from mlkanban.store import sql as sql_module
 from mlkanban.store.task_json import _whole_seconds
-from tests.helpers import run_cli
+from tests.helpers import rows_built_in_python, run_cli
 
 #: Stored texts of 26 characters with a space and a point in their places and six
 #: digits at the end, as SQLite's cut takes them, and a few it leaves to Python.
@@ -44,18 +44,7 @@ def board(team, clock, db_path, engine):
 
 
 def test_sqlite_cuts_timestamps_as_python_does(board, clock, monkeypatch):
-    built: list[str] = []  # rows built in Python instead of SQL
-    real = task_commands._item_maker
-
-    def counting(service, designs):
-        item = real(service, designs)
-
-        def counted(row):
-            built.append(row[0])
-            return item(row)
-        return counted
-
-    monkeypatch.setattr(task_commands, "_item_maker", counting)
+    built = rows_built_in_python(monkeypatch)
     monkeypatch.setattr(sql_module, "BATCH", 2)
     result = run_cli(board, clock, "ls", "--all", "--json")
     assert result.exit_code == 0, result.stderr

@@ -102,7 +102,7 @@ def start(database: Database, lister: Callable[[Sql], Lister]) -> Shared | None:
         listing = lister(own)
         for keys in ranges[1::2]:
             texts = [one for batch in listing(*key_range(keys)) for one in batch]
-            _send(pipe, marshal.dumps(texts))
+            send(pipe, marshal.dumps(texts))
 
     forked = _fork(database, child)
     return None if forked is None else Shared(*forked, ranges)
@@ -115,7 +115,7 @@ def start_apart(database: Database, work: Callable[[Sql], Any]) -> Apart | None:
         return None
 
     def child(own: Sql, pipe: int) -> None:
-        _send(pipe, pickle.dumps(work(own), protocol=pickle.HIGHEST_PROTOCOL))
+        send(pipe, pickle.dumps(work(own), protocol=pickle.HIGHEST_PROTOCOL))
 
     forked = _fork(database, child)
     return None if forked is None else Apart(*forked)
@@ -123,8 +123,21 @@ def start_apart(database: Database, work: Callable[[Sql], Any]) -> Apart | None:
 
 def _fork(database: Database, child: Callable[[Sql, int], None]) -> tuple[int, BinaryIO] | None:
     """A child process that sends the newest event it sees, then runs ``child`` on a
-    connection of its own and leaves; its pid and the pipe it writes to."""
-    database.close()  # no connection open across the fork
+    connection of its own; its pid and the pipe it writes to."""
+    def work(pipe: int) -> None:
+        own = connect_apart(database)
+        send(pipe, marshal.dumps(_newest_event(own)))
+        child(own, pipe)
+
+    return fork_child(database, work)
+
+
+def fork_child(database: Database, child: Callable[[int], None]) -> tuple[int, BinaryIO] | None:
+    """A child process running ``child`` (given the end of a pipe it writes to), which
+    then leaves without any clean-up of what this process holds; its pid and the pipe's
+    other end, or None if it cannot be forked. No connection of ``database`` is left
+    open across the fork: SQLite forbids it."""
+    database.close()
     read_end, write_end = os.pipe()
     try:
         pid = os.fork()
@@ -133,10 +146,26 @@ def _fork(database: Database, child: Callable[[Sql, int], None]) -> tuple[int, B
         os.close(write_end)
         return None
     if pid == 0:
-        os.close(read_end)
-        _child(database, child, write_end)  # never returns
+        code = 1
+        try:
+            os.close(read_end)
+            child(write_end)
+            code = 0
+        except BaseException:  # noqa: S110 - whatever it was, the parent does it instead
+            pass
+        finally:
+            os._exit(code)
     os.close(write_end)
     return pid, os.fdopen(read_end, "rb")
+
+
+def connect_apart(database: Database) -> Sql:
+    """A child's own read of ``database``, begun."""
+    import sqlite3
+
+    raw = sqlite3.connect(database.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    raw.execute("BEGIN")
+    return Sql(raw, "sqlite")
 
 
 class Apart:
@@ -212,26 +241,12 @@ class Shared(Apart):
             self.stop()
 
 
-def _child(database: Database, child: Callable[[Sql, int], None], pipe: int) -> None:
-    """Send the newest event seen, then do ``child``'s work; then leave without any
-    clean-up of what the parent holds."""
-    code = 1
-    try:
-        import sqlite3
-
-        raw = sqlite3.connect(database.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        raw.execute("BEGIN")
-        own = Sql(raw, "sqlite")
-        _send(pipe, marshal.dumps(_newest_event(own)))
-        child(own, pipe)
-        code = 0
-    except BaseException:  # noqa: S110 - whatever it was, the parent does it instead
-        pass
-    finally:
-        os._exit(code)
-
-
-def _send(pipe: int, data: bytes) -> None:
-    view = memoryview(_SIZE.pack(len(data)) + data)
+def write_all(pipe: int, data: bytes) -> None:
+    view = memoryview(data)
     while view:
         view = view[os.write(pipe, view):]
+
+
+def send(pipe: int, data: bytes) -> None:
+    """``data`` as one message: its size, then itself."""
+    write_all(pipe, _SIZE.pack(len(data)) + data)

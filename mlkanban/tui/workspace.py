@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, wait
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from mlkanban.domain.workdays import WorkCalendar
@@ -203,14 +203,14 @@ def a_processor_to_spare() -> bool:
 class ReadApart:
     """The board's rows, read by a child process (``read_apart``)."""
 
-    def __init__(self, pid: int, pipe: int) -> None:
+    def __init__(self, pid: int, pipe: BinaryIO) -> None:
         self.pid = pid
         self.pipe = pipe
 
     def rows(self) -> BoardRows | None:
         """The rows, once the child has sent them; None if it failed (read them here)."""
-        with os.fdopen(self.pipe, "rb") as pipe:
-            data = pipe.read()
+        with self.pipe:
+            data = self.pipe.read()
         _, status = os.waitpid(self.pid, 0)
         if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
             return None
@@ -232,34 +232,12 @@ def read_apart(database: Any, now: datetime) -> ReadApart | None:
     if (not sys.platform.startswith("linux") or getattr(database, "dialect", None) != "sqlite"
             or path is None or threading.active_count() > 1 or not a_processor_to_spare()):
         return None
-    from mlkanban.store.sql import BUSY_TIMEOUT_S, Sql
+    from mlkanban.store.split_reads import connect_apart, fork_child, write_all
 
-    database.close()  # no connection open across the fork (the schema check's)
-    read_end, write_end = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # the child: read, send, and leave without any clean-up of the parent's
-        code = 1
-        try:
-            os.close(read_end)
-            import sqlite3
+    def child(pipe: int) -> None:
+        from mlkanban.store.board import board_rows  # here: the parent goes on at once
 
-            from mlkanban.store.board import board_rows  # here: the parent goes on at once
+        write_all(pipe, marshal.dumps(board_rows(connect_apart(database), now=now)))
 
-            raw = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            raw.execute("BEGIN")
-            data = marshal.dumps(board_rows(Sql(raw, "sqlite"), now=now))
-            raw.execute("ROLLBACK")
-            raw.close()
-            view = memoryview(data)
-            while view:
-                view = view[os.write(write_end, view):]
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    return ReadApart(pid, read_end)
+    forked = fork_child(database, child)
+    return None if forked is None else ReadApart(*forked)

@@ -207,7 +207,7 @@ def test_a_failed_child_read_is_done_again_in_the_thread(monkeypatch):
         os._exit(3)
     read_end, write_end = os.pipe()
     os.close(write_end)
-    assert ReadApart(pid, read_end).rows() is None
+    assert ReadApart(pid, os.fdopen(read_end, "rb")).rows() is None
 
 
 def test_no_child_process_for_a_board_it_cannot_read(clock):
