@@ -44,7 +44,7 @@ def counted(self):
     return value
 split_reads.Apart._received = counted
 if mode == "alone":
-    split_reads._can_fork = lambda database: False
+    split_reads.can_fork = lambda database: False
 
 real_send = split_reads.send
 sends = []

@@ -141,7 +141,8 @@ def load_history(sql: Sql, *, until: datetime | None = None,
     # With the charts counted by the database, only the report's own period is replayed.
     count = chart_counter(until)
     charts = count(sql) if charts_apart is None else None  # else the child counts them
-    start = since if charts is not None or charts_apart else history_start(since, until)
+    start = since if charts is not None or charts_apart is not None \
+        else history_start(since, until)
     project_keys = history_reads.project_ids(sql)
     first_event = history_reads.first_event_at(sql)
     projects = queries.projects(sql)

@@ -23,8 +23,8 @@ from sqlalchemy.exc import ArgumentError
 from mlkanban.domain.errors import BadInput
 from mlkanban.store.sql import (
     BUSY_TIMEOUT_MS,
+    POSTGRES_WRITE_LOCK,
     SQLITE_WRITE_PRAGMAS,
-    WRITE_LOCK_KEY,
     check_sqlite_file,
 )
 
@@ -129,5 +129,5 @@ def _configure_postgresql(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         if conn.get_execution_options().get(WRITE_OPTION):
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            for statement in POSTGRES_WRITE_LOCK:
+                conn.exec_driver_sql(statement)

@@ -79,9 +79,14 @@ def _newest_event(sql: Sql) -> int | None:
     return sql.scalar("SELECT max(id) FROM event")
 
 
-def _can_fork(database: Database) -> bool:
-    """Linux (macOS forbids much in a forked child, Windows has no ``fork``), a SQLite
-    file, two processors, and no other thread (a child would inherit its locks)."""
+def can_fork(database: Database) -> bool:
+    """Whether a child may read ``database`` beside this process: on Linux (macOS
+    forbids much in a forked child, Windows has no ``fork``), a SQLite file, and no
+    other thread (a child would inherit its locks); and worth it: two processors or
+    more. (Not whether one is idle now: the load of the last minute lags, and the
+    scheduler shares a busy machine per process, so a child gets its share too.
+    Measured under the benchmarks' own load, judging by it kept the board's child away
+    and its first paint took a quarter longer.)"""
     return (sys.platform.startswith("linux") and database.dialect == "sqlite"
             and database.path is not None and threading.active_count() == 1
             and len(os.sched_getaffinity(0)) > 1)
@@ -91,7 +96,7 @@ def start(database: Database, lister: Callable[[Sql], Lister]) -> Shared | None:
     """A child making every second range of a listing of every task, started before
     this process's read; None where this process lists alone. ``lister`` makes a
     process's lister for its own connection."""
-    if not _can_fork(database):
+    if not can_fork(database):
         return None
     with database.read() as sql:
         ranges = key_ranges(sql)
@@ -111,7 +116,7 @@ def start(database: Database, lister: Callable[[Sql], Lister]) -> Shared | None:
 def start_apart(database: Database, work: Callable[[Sql], Any]) -> Apart | None:
     """``work`` done by a child on a connection of its own, started before this
     process's read; None where this process does it alone (``Apart.result``)."""
-    if not _can_fork(database):
+    if not can_fork(database):
         return None
 
     def child(own: Sql, pipe: int) -> None:

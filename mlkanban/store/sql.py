@@ -42,6 +42,11 @@ SQLITE_WRITE_PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
 )
+#: What every PostgreSQL write transaction runs first: one writer at a time.
+POSTGRES_WRITE_LOCK = (
+    f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}",
+    f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})",
+)
 
 
 def take_write_lock(sql: Sql) -> None:
@@ -52,8 +57,8 @@ def take_write_lock(sql: Sql) -> None:
     if sql.dialect == "sqlite":
         sql.raw.execute("BEGIN IMMEDIATE")
     else:
-        sql.run(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
-        sql.run(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        for statement in POSTGRES_WRITE_LOCK:
+            sql.run(statement)
 
 
 def moment(value: Any) -> datetime | None:

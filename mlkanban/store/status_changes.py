@@ -35,7 +35,8 @@ _MOMENTS = ("started_at", "done_at", "updated_at")
 _EVENT = ("INSERT INTO event (uid, at, actor, kind, task_id, project_id, field, old, new,"
           " reason, change, before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _UPDATE = ("UPDATE task SET status = ?, status_at = ?, updated_at = ?, reason = ?,"
-           " started_at = ?, done_at = ?, wip_override = ?, owner_id = ? WHERE id = ?")
+           " started_at = ?, done_at = ?, wip_override = ?, owner_id = ?, work_log = ?"
+           " WHERE id = ?")
 
 
 def checked_reasons(status: Status, reason: str | None,
@@ -100,15 +101,14 @@ def change_status(sql: Sql, *, actor: str, change: str, now: datetime, key: str,
     elif status is Status.TODO:
         task["done_at"] = None
         task["wip_override"] = None
-    stamp = events.at
-    sql.run(_UPDATE, (
-        status.value, stamp, stamp, task["reason"], _bound(sql, task["started_at"]),
-        _bound(sql, task["done_at"]), task["wip_override"], task["owner_id"], task["id"],
-    ))
     kind = "started" if status is Status.IN_PROGRESS else "status_changed"
     events.add(kind, field="status", old=old.value, new=status.value, reason=reason)
-    sql.run("UPDATE task SET work_log = ? WHERE id = ?",
-            (work_logs.of_task(sql, task["id"], task["phase"]), task["id"]))
+    stamp = events.at
+    sql.run(_UPDATE, (  # with the work log, derived from the events just written
+        status.value, stamp, stamp, task["reason"], _bound(sql, task["started_at"]),
+        _bound(sql, task["done_at"]), task["wip_override"], task["owner_id"],
+        work_logs.of_task(sql, task["id"], task["phase"]), task["id"],
+    ))
     view = queries.task(sql, task["key"])
     assert view is not None
     return Change(view, status_message(view, old), notice)

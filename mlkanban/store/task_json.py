@@ -86,27 +86,11 @@ _SELECT = (
 _AFTER_KEY = ',"title":'
 
 
-def json_texts(
-    sql: Sql,
-    filters: dict,
-    *,
-    today: date,
-    working_days: Callable[[date, date], int],
-    designs: dict[str, AbTestView],
-    item: Callable[[tuple], dict],
-) -> Iterator[list[str]]:
-    """The compact JSON of each task ``ls`` lists, a batch at a time (SQLite only).
-
-    ``item`` builds a task's item from its ``queries.TASK_COLUMNS`` row: the way for a
-    row whose timestamps SQLite cannot cut into shape.
-    """
-    maker = TaskJson(sql, today=today, working_days=working_days, designs=designs,
-                     item=item, label=filters.get("label"))
-    return maker.texts(*queries.task_filters(sql, **filters))
-
-
 class TaskJson:
-    """What writes the tasks' JSON read on one connection, with what it has learnt."""
+    """The compact JSON of the tasks ``ls`` lists, read on one SQLite connection, with
+    what it has learnt along the way. ``item`` builds a task's item from its
+    ``queries.TASK_COLUMNS`` row: the way for a row whose timestamps SQLite cannot cut
+    into shape."""
 
     def __init__(self, sql: Sql, *, today: date, working_days: Callable[[date, date], int],
                  designs: dict[str, AbTestView], item: Callable[[tuple], dict],

@@ -21,7 +21,6 @@ from __future__ import annotations
 import gc
 import marshal
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, wait
@@ -188,18 +187,6 @@ def release_collector() -> None:
         gc.enable()
 
 
-def a_processor_to_spare() -> bool:
-    """Whether this process may run on two processors or more. (Not whether one is idle
-    now: the load of the last minute lags, and the scheduler shares a busy machine per
-    process, so a child reading beside this one gets its share, too. Measured under the
-    benchmarks' own load, judging by it kept the child away and the first paint took a
-    quarter longer.)"""
-    try:
-        return len(os.sched_getaffinity(0)) > 1
-    except (AttributeError, OSError):
-        return False
-
-
 class ReadApart:
     """The board's rows, read by a child process (``read_apart``)."""
 
@@ -222,17 +209,15 @@ class ReadApart:
 
 def read_apart(database: Any, now: datetime) -> ReadApart | None:
     """Start reading the board's rows (``board_rows`` at ``now``) in a child process,
-    on a connection of its own; None where that is not done: not a SQLite file,
-    threads already running, not Linux (macOS forbids much in a forked child, and
-    Windows has no ``fork``), or one processor only.
+    on a connection of its own; None where that is not done (``split_reads.can_fork``:
+    Linux, a SQLite file, no other thread, two processors).
 
     The child pays for its rows twice (sent, then received: about a tenth of a second
     of work at 100,000 tasks), which the second processor pays back."""
-    path = getattr(database, "path", None)
-    if (not sys.platform.startswith("linux") or getattr(database, "dialect", None) != "sqlite"
-            or path is None or threading.active_count() > 1 or not a_processor_to_spare()):
+    from mlkanban.store.split_reads import can_fork, connect_apart, fork_child, write_all
+
+    if not can_fork(database):
         return None
-    from mlkanban.store.split_reads import connect_apart, fork_child, write_all
 
     def child(pipe: int) -> None:
         from mlkanban.store.board import board_rows  # here: the parent goes on at once

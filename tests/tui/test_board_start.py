@@ -178,7 +178,7 @@ def test_the_rows_read_by_a_child_process_make_the_same_board(
     from mlkanban.tui import workspace as workspace_module
 
     monkeypatch.setattr(workspace_module.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(workspace_module, "a_processor_to_spare", lambda: True)
+    monkeypatch.setattr(workspace_module.os, "sched_getaffinity", lambda pid: {0, 1})
     database = open_database(str(db_path))
     now = clock()
     apart = workspace_module.read_apart(database, now)
@@ -222,6 +222,7 @@ def test_no_child_process_with_one_processor(db_path, clock, monkeypatch):
     """With one processor the child's extra work (sending the rows, receiving them)
     would only add to the reading: the thread reads. With two, the child does, however
     busy the last minute was."""
+    from mlkanban.store.split_reads import can_fork
     from mlkanban.store.sql import open_database
     from mlkanban.tui import workspace as workspace_module
 
@@ -229,10 +230,10 @@ def test_no_child_process_with_one_processor(db_path, clock, monkeypatch):
     monkeypatch.setattr(workspace_module.os, "getloadavg", lambda: (3.5, 3.0, 3.0))
     database = open_database(str(db_path))
     monkeypatch.setattr(workspace_module.os, "sched_getaffinity", lambda pid: {0})
-    assert workspace_module.a_processor_to_spare() is False
+    assert can_fork(database) is False
     assert workspace_module.read_apart(database, clock()) is None
     monkeypatch.setattr(workspace_module.os, "sched_getaffinity", lambda pid: {0, 1})
-    assert workspace_module.a_processor_to_spare() is True
+    assert can_fork(database) is True
     database.close()
 
 
